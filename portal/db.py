@@ -1,0 +1,80 @@
+"""Engine, session factory and schema migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal import PROJECT_ROOT
+
+SessionFactory = sessionmaker[Session]
+
+
+def database_url_normalise(url: str) -> str:
+    """Use psycopg 3 for plain postgresql:// URLs."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # Hand transaction control to SQLAlchemy's "begin" event (the documented recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def engine_create(url: str, **kwargs: object) -> Engine:
+    """An engine for the URL; SQLite gets WAL mode, foreign keys and a busy timeout."""
+    url = database_url_normalise(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # SQLite's own BEGIN is deferred; take the write lock at BEGIN so that two
+        # writers queue up instead of failing on lock upgrade.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def session_factory(engine: Engine) -> SessionFactory:
+    """Sessions that keep loaded values readable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: SessionFactory) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back on any error."""
+    with factory.begin() as session:
+        yield session
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Alembic configuration bound to an engine."""
+    config = Config()
+    config.set_main_option("script_location", str(PROJECT_ROOT / "db"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def database_upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the database to the latest (or the given) revision."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def database_downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to an earlier revision (tests of migrations use it)."""
+    command.downgrade(alembic_config(engine), revision)

@@ -1,0 +1,32 @@
+"""Process start: the engine for the configured database, migrated, with content in sync."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from portal import content
+from portal.catalog import content_sync
+from portal.db import database_upgrade, engine_create, session_factory, transaction
+from portal.demo import demo_seed
+from portal.settings import Settings
+
+
+def runtime_start(settings: Settings) -> Engine:
+    """Migrate the database to the latest revision and sync courses from content/."""
+    engine = engine_create(settings.resolved_database_url())
+    database_upgrade(engine)
+    courses = content.courses_load(settings.content_dir)
+    with transaction(session_factory(engine)) as session:
+        content_sync(session=session, courses=courses)
+    return engine
+
+
+def runtime_demo_seed(settings: Settings, engine: Engine, now: datetime) -> None:
+    """Seed demo data (refused outside demo mode)."""
+    if not settings.is_demo:
+        raise RuntimeError("Demo data is only seeded when PORTAL_ENV=demo.")
+    courses = content.courses_load(settings.content_dir)
+    with transaction(session_factory(engine)) as session:
+        demo_seed(session=session, courses=courses, now=now)

@@ -1,0 +1,101 @@
+"""One typed settings object, read from the environment and .streamlit/secrets.toml."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from portal import PROJECT_ROOT
+
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'db' / 'portal.sqlite3'}"
+DEMO_COOKIE_KEY = "demo-only-cookie-key-not-for-production-use"
+_PLACEHOLDER_MARKERS = ("change", "placeholder", "some_key", "example", "demo-only", "xxx")
+
+
+class SettingsError(RuntimeError):
+    """The settings cannot run the portal; the message says what to set."""
+
+
+def _secrets_file() -> Path:
+    return Path(os.environ.get("PORTAL_SECRETS_FILE", PROJECT_ROOT / ".streamlit/secrets.toml"))
+
+
+class Settings(BaseSettings):
+    """Everything the portal reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+
+    env: Literal["demo", "production", "test"] = "demo"
+    database_url: str = ""
+    cookie_key: str = ""
+    cookie_name: str = "ce_portal_auth"
+    cookie_expiry_days: float = 7.0
+    public_base_url: str = "http://localhost:8501"
+    content_dir: Path = PROJECT_ROOT / "content"
+    storage_dir: Path = PROJECT_ROOT / "storage"
+    lockout_attempts: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1)
+    ce_administrator_name: str = "CE Administrator"
+    ce_administrator_title: str = "Continuing Education Administrator"
+    ce_administrator_signature: Path | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        secrets = TomlConfigSettingsSource(settings_cls, toml_file=_secrets_file())
+        return (init_settings, env_settings, secrets)
+
+    @property
+    def is_demo(self) -> bool:
+        """True when the portal runs with demo data and demo accounts."""
+        return self.env == "demo"
+
+    def resolved_database_url(self) -> str:
+        """The database URL, with SQLite as the default outside production."""
+        return self.database_url or DEFAULT_DATABASE_URL
+
+    def resolved_cookie_key(self) -> str:
+        """The cookie signing key; demo mode may fall back to a fixed demo key."""
+        return self.cookie_key or DEMO_COOKIE_KEY
+
+
+def settings_check(settings: Settings) -> None:
+    """Refuse to run production with a missing or placeholder secret or database."""
+    if settings.env != "production":
+        return
+    key = settings.cookie_key
+    if not key or len(key) < 32 or any(m in key.lower() for m in _PLACEHOLDER_MARKERS):
+        raise SettingsError(
+            "Set PORTAL_COOKIE_KEY (or cookie_key in .streamlit/secrets.toml) to a random "
+            "secret of at least 32 characters, e.g. `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'`."
+        )
+    if not settings.database_url or "placeholder" in settings.database_url.lower():
+        raise SettingsError(
+            "Set PORTAL_DATABASE_URL (or database_url in .streamlit/secrets.toml) to the "
+            "production database, e.g. postgresql://user@host:5432/portal."
+        )
+
+
+@lru_cache(maxsize=1)
+def settings_load() -> Settings:
+    """The process's settings, checked once."""
+    settings = Settings()
+    settings_check(settings)
+    return settings

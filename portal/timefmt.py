@@ -1,0 +1,46 @@
+"""Showing UTC instants in an offering's or a participant's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
+    """The IANA zone by name, or the fallback when the name is unknown or empty."""
+    try:
+        return ZoneInfo(name or fallback)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(fallback)
+
+
+def local_instant(day: date, clock: time, time_zone: str) -> datetime:
+    """A wall-clock time in a zone, as a UTC instant (DST handled by zoneinfo)."""
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+def local_date(instant: datetime, time_zone: str) -> date:
+    """The calendar date of an instant in a zone."""
+    return instant.astimezone(zone(time_zone)).date()
+
+
+def format_instant(instant: datetime, time_zone: str) -> str:
+    """'Thu, May 18, 2023, 9:00 AM PDT' in the zone."""
+    local = instant.astimezone(zone(time_zone))
+    return f"{local:%a, %b} {local.day}, {local:%Y}, {format_clock(local)}"
+
+
+def format_clock(local: datetime) -> str:
+    """'9:00 AM PDT' for a zone-aware local time."""
+    hour = local.hour % 12 or 12
+    return f"{hour}:{local:%M %p} {local.tzname()}"
+
+
+def format_span(starts_at: datetime, ends_at: datetime, time_zone: str) -> str:
+    """'Thu, May 18, 2023, 9:00 AM – 12:00 PM PDT' (end date shown when it differs)."""
+    start, end = starts_at.astimezone(zone(time_zone)), ends_at.astimezone(zone(time_zone))
+    start_text = format_instant(starts_at, time_zone)
+    if start.date() != end.date():
+        return f"{start_text} – {format_instant(ends_at, time_zone)}"
+    start_clock = format_clock(start).rsplit(" ", 1)[0]
+    return f"{start_text.rsplit(', ', 1)[0]}, {start_clock} – {format_clock(end)}"

@@ -1,0 +1,114 @@
+"""Streamlit helpers shared by the pages: database access, forms, field errors, guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn, TypeVar
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from portal.db import SessionFactory, session_factory, transaction
+from portal.errors import FieldErrors, PortalError
+from portal.models import utc_now
+from portal.runtime import runtime_demo_seed, runtime_start
+from portal.settings import Settings, SettingsError, settings_load
+
+T = TypeVar("T")
+
+
+def settings() -> Settings:
+    """The settings; a page that cannot run says what to set and stops."""
+    try:
+        return settings_load()
+    except SettingsError as error:
+        fail(str(error))
+
+
+def fail(message: str) -> NoReturn:
+    """Show an error and end this run of the page."""
+    st.error(message)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop raises; this keeps type checkers honest
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def _engine(url: str, demo: bool) -> Engine:
+    current = settings_load()
+    engine = runtime_start(current)
+    if demo:
+        runtime_demo_seed(current, engine, utc_now())
+    return engine
+
+
+def db() -> SessionFactory:
+    """Sessions on the configured database, migrated once per process."""
+    current = settings()
+    return session_factory(_engine(current.resolved_database_url(), current.is_demo))
+
+
+@contextmanager
+def read() -> Iterator[Session]:
+    """A session for queries."""
+    with db()() as session:
+        yield session
+
+
+def query(fn: Callable[..., T], **kwargs: Any) -> T:
+    """Run one query function with a fresh session."""
+    with read() as session:
+        return fn(session, **kwargs)
+
+
+def _errors_key(form: str) -> str:
+    return f"_errors_{form}"
+
+
+def submit(form: str, service: Callable[..., T], **kwargs: Any) -> T | None:
+    """Run a service in one transaction; on refusal keep its messages for the form's fields."""
+    st.session_state.pop(_errors_key(form), None)
+    try:
+        with transaction(db()) as session:
+            return service(session=session, **kwargs)
+    except FieldErrors as error:
+        st.session_state[_errors_key(form)] = error.errors
+    except PortalError as error:
+        st.session_state[_errors_key(form)] = {"_form": str(error)}
+    return None
+
+
+def field_error(form: str, field: str) -> None:
+    """Show the message for one field of a form, right below it."""
+    message = st.session_state.get(_errors_key(form), {}).get(field)
+    if message:
+        st.markdown(f":red[{escape_markdown(message)}]")
+
+
+def form_error(form: str) -> None:
+    """Show a message that concerns the whole form."""
+    if message := st.session_state.get(_errors_key(form), {}).get("_form"):
+        st.error(message)
+
+
+def form_has_errors(form: str) -> bool:
+    """Whether the last submit of the form was refused."""
+    return bool(st.session_state.get(_errors_key(form)))
+
+
+def escape_markdown(text: str) -> str:
+    """Text a person typed, safe to place inside Streamlit markdown."""
+    specials = "\\`*_{}[]()#+-.!|<>~$:"
+    return "".join(f"\\{c}" if c in specials else c for c in text)
+
+
+def flash(message: str) -> None:
+    """Keep a success message to show after the rerun that follows an action."""
+    st.session_state["_flash"] = message
+
+
+def show_flash() -> None:
+    """Show and forget the kept success message."""
+    if message := st.session_state.pop("_flash", None):
+        st.success(message)

@@ -1,0 +1,28 @@
+"""Entry script: page config, sign-in, and the menu of the signed-in person's role."""
+
+import streamlit as st
+
+from portal import navigation, ui
+from portal.ui_auth import authenticate, sign_out
+
+st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
+settings = ui.settings()
+if settings.is_demo:
+    st.sidebar.warning(
+        "**Demo data** — nothing here is a real CE record.", icon=":material/science:"
+    )
+
+user = authenticate()
+specs = navigation.pages_for(user.role if user else None)
+sections: dict[str, list] = {}
+for spec in specs:
+    page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec is specs[0])
+    sections.setdefault(spec.section, []).append(page)
+
+if user is not None:
+    st.sidebar.caption(f"Signed in as **{ui.escape_markdown(user.full_name)}** ({user.role})")
+    if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
+        sign_out(user)
+        st.rerun()
+
+st.navigation(sections).run()
