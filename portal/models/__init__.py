@@ -1,5 +1,6 @@
 """Mapped classes; importing this package registers every table on Base.metadata."""
 
+from portal.models.attendance import Attendance
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, UTCDateTime, utc_now
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
@@ -7,6 +8,7 @@ from portal.models.people import ROLES, License, User
 
 __all__ = [
     "ROLES",
+    "Attendance",
     "AuditEvent",
     "Base",
     "Course",

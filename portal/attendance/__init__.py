@@ -1,0 +1,1 @@
+"""Attendance at live sessions: evidence, rules and the status every other capability reads."""

@@ -1,0 +1,102 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portal.attendance.status import attendance_summaries, attendance_summary
+from tests.factories import enrollment_make, offering_make, user_make
+from tests.factories_attendance import attendance_full, attendance_make
+
+START = datetime(2023, 5, 18, 16, 0, tzinfo=UTC)
+SESSIONS = [
+    (START, START + timedelta(hours=3)),
+    (START + timedelta(weeks=1), START + timedelta(weeks=1, hours=3)),
+]
+
+
+@pytest.fixture
+def enrolled(session):
+    offering = offering_make(session, sessions=SESSIONS)
+    enrollment = enrollment_make(session, user_make(session), offering)
+    return offering, enrollment
+
+
+def test_full_attendance_is_present_and_meets_every_rule(session, enrolled):
+    offering, enrollment = enrolled
+    attendance_full(session, enrollment, offering)
+    summary = attendance_summary(session, enrollment.id)
+    assert summary.status == "present"
+    assert summary.credited_minutes == 360
+    assert summary.meets(full_attendance_required=True)
+
+
+def test_no_evidence_is_absent(session, enrolled):
+    summary = attendance_summary(session, enrolled[1].id)
+    assert summary.status == "absent"
+    assert not summary.meets(full_attendance_required=False)
+
+
+def test_missing_one_session_is_partial_and_fails_full_attendance(session, enrolled):
+    offering, enrollment = enrolled
+    attendance_make(session, enrollment, offering.sessions[0])
+    summary = attendance_summary(session, enrollment.id)
+    assert summary.status == "partial"
+    assert not summary.meets(full_attendance_required=True)
+    assert summary.meets(full_attendance_required=False)
+    assert summary.credited_minutes == 180
+
+
+@pytest.mark.parametrize(
+    ("late", "early", "expected"),
+    [(15, 15, "present"), (16, 0, "partial"), (0, 16, "partial"), (0, 15, "present")],
+)
+def test_tolerance_for_late_arrival_and_early_leave(session, enrolled, late, early, expected):
+    offering, enrollment = enrolled
+    for live in offering.sessions:
+        attendance_make(
+            session,
+            enrollment,
+            live,
+            checked_in_at=live.starts_at + timedelta(minutes=late),
+            checked_out_at=live.ends_at - timedelta(minutes=early),
+        )
+    assert attendance_summary(session, enrollment.id).status == expected
+
+
+def test_check_in_without_check_out_is_partial(session, enrolled):
+    offering, enrollment = enrolled
+    for live in offering.sessions:
+        row = attendance_make(session, enrollment, live)
+        row.checked_out_at = None
+    session.flush()
+    summary = attendance_summary(session, enrollment.id)
+    assert {s.status for s in summary.sessions} == {"partial"}
+
+
+def test_cancelled_enrollment_never_meets(session, enrolled):
+    offering, enrollment = enrolled
+    attendance_full(session, enrollment, offering)
+    enrollment.status = "cancelled"
+    session.flush()
+    assert not attendance_summary(session, enrollment.id).meets(full_attendance_required=True)
+
+
+def test_minutes_attended_count_only_within_the_session(session, enrolled):
+    offering, enrollment = enrolled
+    live = offering.sessions[0]
+    attendance_make(
+        session,
+        enrollment,
+        live,
+        checked_in_at=live.starts_at - timedelta(minutes=20),
+        checked_out_at=live.ends_at - timedelta(minutes=30),
+    )
+    assert attendance_summary(session, enrollment.id).sessions[0].minutes_attended == 150
+
+
+def test_summaries_cover_every_enrollment_of_the_offering(session, enrolled):
+    offering, enrollment = enrolled
+    other = enrollment_make(session, user_make(session), offering)
+    attendance_full(session, other, offering)
+    summaries = attendance_summaries(session, offering.id)
+    assert summaries[enrollment.id].status == "absent"
+    assert summaries[other.id].status == "present"
