@@ -3,7 +3,7 @@
 import streamlit as st
 
 from portal import navigation, ui
-from portal.ui_auth import authenticate, sign_out
+from portal.ui_auth import authenticate
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
 settings = ui.settings()
@@ -18,11 +18,5 @@ sections: dict[str, list] = {}
 for spec in specs:
     page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec is specs[0])
     sections.setdefault(spec.section, []).append(page)
-
-if user is not None:
-    st.sidebar.caption(f"Signed in as **{ui.escape_markdown(user.full_name)}** ({user.role})")
-    if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
-        sign_out(user)
-        st.rerun()
 
 st.navigation(sections).run()

@@ -9,7 +9,7 @@ from portal.ui_auth import current_user, sign_in_form
 st.title("CE participant portal")
 st.write("Workshop materials, attendance, evaluations and certificates in one place.")
 if current_user() is not None:
-    st.page_link("streamlit_app.py", label="You are signed in — open your home page")
+    st.markdown("You are signed in. [Open your home page](/)")
     st.stop()
 
 left, right = st.columns([3, 2], gap="large")

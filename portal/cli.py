@@ -17,14 +17,18 @@ from portal.settings import SettingsError, settings_load
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    runtime_start(settings_load())
+    runtime_start(settings_load()).dispose()
     print("Database is at the latest revision.")
     return 0
 
 
 def _demo_seed(args: argparse.Namespace) -> int:
     settings = settings_load()
-    runtime_demo_seed(settings, runtime_start(settings), utc_now())
+    engine = runtime_start(settings)
+    try:
+        runtime_demo_seed(settings, engine, utc_now())
+    finally:
+        engine.dispose()
     print(
         "Demo data ready: demo-admin, demo-instructor, demo-participant "
         "(each password is the username)."
@@ -43,16 +47,19 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def _users_create(args: argparse.Namespace) -> int:
     engine = runtime_start(settings_load())
-    with transaction(session_factory(engine)) as session:
-        user = user_create(
-            session=session,
-            username=args.username,
-            email=args.email,
-            full_name=args.name,
-            password=_read_password(args),
-            role=args.role,
-        )
-        print(f"Created {user.role} {user.username} ({user.email}).")
+    try:
+        with transaction(session_factory(engine)) as session:
+            user = user_create(
+                session=session,
+                username=args.username,
+                email=args.email,
+                full_name=args.name,
+                password=_read_password(args),
+                role=args.role,
+            )
+            print(f"Created {user.role} {user.username} ({user.email}).")
+    finally:
+        engine.dispose()
     return 0
 
 

@@ -34,7 +34,11 @@ def fail(message: str) -> NoReturn:
     raise AssertionError("unreachable")  # st.stop raises; this keeps type checkers honest
 
 
-@st.cache_resource(show_spinner="Preparing the database…")
+def _engine_release(engine: Engine) -> None:
+    engine.dispose()
+
+
+@st.cache_resource(show_spinner="Preparing the database…", on_release=_engine_release)
 def _engine(url: str, demo: bool) -> Engine:
     current = settings_load()
     engine = runtime_start(current)
@@ -66,16 +70,16 @@ def _errors_key(form: str) -> str:
     return f"_errors_{form}"
 
 
-def submit(form: str, service: Callable[..., T], **kwargs: Any) -> T | None:
+def submit(form_key: str, service: Callable[..., T], /, **kwargs: Any) -> T | None:
     """Run a service in one transaction; on refusal keep its messages for the form's fields."""
-    st.session_state.pop(_errors_key(form), None)
+    st.session_state.pop(_errors_key(form_key), None)
     try:
         with transaction(db()) as session:
             return service(session=session, **kwargs)
     except FieldErrors as error:
-        st.session_state[_errors_key(form)] = error.errors
+        st.session_state[_errors_key(form_key)] = error.errors
     except PortalError as error:
-        st.session_state[_errors_key(form)] = {"_form": str(error)}
+        st.session_state[_errors_key(form_key)] = {"_form": str(error)}
     return None
 
 

@@ -18,7 +18,7 @@ import streamlit_authenticator as stauth
 from portal import accounts
 from portal.models import User, utc_now
 from portal.signin_cookie import cookie_claim
-from portal.ui import db, fail, read, settings, transaction
+from portal.ui import db, escape_markdown, fail, read, settings, transaction
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
 
@@ -39,6 +39,11 @@ class DatabaseCredentials(dict):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__()
         self.looked_up: str | None = None
+
+    def reset(self) -> None:
+        """Forget looked-up entries so this run sees the database as it is now."""
+        self.clear()
+        self.looked_up = None
 
     def __bool__(self) -> bool:
         return True
@@ -127,6 +132,7 @@ def sign_in_form() -> None:
     authenticator = st.session_state.get("_authenticator")
     if authenticator is None:
         fail("Open the portal's start page to sign in.")
+    _credentials(authenticator).reset()
     authenticator.login(
         location="main",
         key="sign_in",
@@ -214,8 +220,17 @@ def require_role(*roles: str) -> CurrentUser:
     user = current_user()
     if user is None:
         st.warning("Please sign in to see this page.")
-        st.page_link("streamlit_app.py", label="Go to sign in", icon=":material/login:")
+        st.markdown("[Go to the sign-in page](/)")
         st.stop()
     if user.role not in roles:
         fail("This page is not available to your role.")
+    _sidebar_account(user)
     return user
+
+
+def _sidebar_account(user: CurrentUser) -> None:
+    # Rendered by every page rather than the entry script, so it works on pages reached directly.
+    st.sidebar.caption(f"Signed in as **{escape_markdown(user.full_name)}** ({user.role})")
+    if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
+        sign_out(user)
+        st.rerun()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from portal import PROJECT_ROOT
@@ -34,4 +36,15 @@ def texts(at: AppTest) -> str:
     parts += [
         e.value for kind in ("error", "warning", "info", "success") for e in getattr(at, kind)
     ]
-    return "\n".join(str(p) for p in parts)
+    # Markdown escapes (backslashes) are how typed text is shown safely; compare without them.
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))
+
+
+def page_alone(user: User | None, page: str) -> AppTest:
+    """The page script run on its own, without the entry script (as a direct URL may be)."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / page), default_timeout=60)
+    if user is not None:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = user.username
+        at.session_state["signed_in_at"] = utc_now()
+    return at.run()

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from portal import PROJECT_ROOT, content
 from portal.db import SessionFactory, database_upgrade, engine_create, session_factory
@@ -27,7 +28,8 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 def _pg_admin_engine() -> Engine:
     url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    return create_engine(url, isolation_level="AUTOCOMMIT")
+    # NullPool: every admin connection closes when released, none lingers between tests.
+    return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
 
 
 def _pg_url_for(name: str) -> str:
@@ -126,3 +128,12 @@ def app_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     settings_load.cache_clear()
     yield database_url
     settings_load.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _release_app_engines() -> Iterator[None]:
+    """Close the app's cached engines after each test (their database is dropped)."""
+    yield
+    from portal import ui
+
+    ui._engine.clear()

@@ -1,0 +1,117 @@
+from sqlalchemy import select
+
+from portal.models import User
+from tests.apptest import app_as, texts
+from tests.factories import PASSWORD, enrollment_make, offering_make, user_make
+
+
+def _sign_in(at, username, password):
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[-1].click()
+    return at.run()
+
+
+def _input(at, label):
+    return next(w for w in at.text_input if w.label == label)
+
+
+def test_signing_in_through_the_form_opens_the_participants_home(app_env, session):
+    user = user_make(session, username="pat", full_name="Pat Jones")
+    enrollment_make(session, user, offering_make(session))
+    session.commit()
+    at = app_as(None)
+    assert "Sign in" in [f.value for f in at.subheader] or "Sign in" in texts(at)
+    at = _sign_in(at, "pat", PASSWORD)
+    assert not at.exception
+    assert at.session_state["authentication_status"] is True
+    # AppTest reruns the page alone; the browser test follows the menu to Home.
+    assert "You are signed in" in texts(at.run())
+
+
+def test_a_wrong_password_says_so_without_telling_whether_the_user_exists(app_env, session):
+    user_make(session, username="pat")
+    session.commit()
+    known = texts(_sign_in(app_as(None), "pat", "wrong password"))
+    unknown = texts(_sign_in(app_as(None), "nobody", "wrong password"))
+    assert "Username or password is incorrect" in known
+    message = [line for line in known.splitlines() if "incorrect" in line]
+    assert message == [line for line in unknown.splitlines() if "incorrect" in line]
+
+
+def test_five_failures_lock_the_account_in_the_database(app_env, session, factory):
+    user_make(session, username="pat")
+    session.commit()
+    at = app_as(None)
+    for _ in range(5):
+        at = _sign_in(at, "pat", "wrong password")
+    at = _sign_in(at, "pat", PASSWORD)
+    assert not at.session_state["authentication_status"]
+    with factory() as check:
+        assert check.scalar(select(User.locked_until).where(User.username == "pat")) is not None
+
+
+def test_demo_accounts_are_listed_only_in_demo_mode(app_env, monkeypatch):
+    assert "Demo data" not in texts(app_as(None))
+    monkeypatch.setenv("PORTAL_ENV", "demo")
+    from portal.settings import settings_load
+
+    settings_load.cache_clear()
+    at = app_as(None)
+    assert "Demo data" in texts(at)
+    assert "demo-participant" in str(at.table[0].value)
+
+
+def test_registration_shows_each_problem_beside_its_field(app_env, factory):
+    at = app_as(None)
+    at.switch_page("pages/register.py").run()
+    _input(at, "Full name as it must appear on your certificate").input("Zoë Nguyễn-Ångström")
+    _input(at, "Email").input("zoe@example")
+    _input(at, "Username").input("zoe")
+    _input(at, "Password").input("short")
+    _input(at, "Repeat password").input("short")
+    at.selectbox(key="register_profession").select("rn")
+    at.button[0].click()
+    at.run()
+    shown = texts(at)
+    assert "Enter an email address like name@example.org." in shown
+    assert "Use at least 10 characters." in shown
+    assert "Enter your license number." in shown
+    with factory() as check:
+        assert check.scalar(select(User)) is None
+
+
+def test_registration_creates_the_account_and_signs_in(app_env, factory):
+    at = app_as(None)
+    at.switch_page("pages/register.py").run()
+    _input(at, "Full name as it must appear on your certificate").input("Иван Петров")
+    _input(at, "Email").input("ivan@example.org")
+    _input(at, "Username").input("ivan")
+    _input(at, "Password").input("a long password")
+    _input(at, "Repeat password").input("a long password")
+    at.selectbox(key="register_profession").select("rn")
+    _input(at, "License number").input("RN 654321")
+    at.selectbox(key="register_license_state").select("CA")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert at.session_state["authentication_status"] is True
+    with factory() as check:
+        user = check.scalar(select(User))
+        assert (user.full_name, user.role, user.licenses[0].number) == (
+            "Иван Петров",
+            "participant",
+            "RN 654321",
+        )
+
+
+def test_signing_out_ends_the_session_and_earlier_cookies(app_env, session, factory):
+    user = user_make(session, username="pat")
+    session.commit()
+    at = app_as(user, "profile.py")
+    before = user.sessions_valid_after
+    at.button(key="sign_out").click()
+    at.run()
+    assert not at.session_state["authentication_status"]
+    with factory() as check:
+        assert check.get(User, user.id).sessions_valid_after > before
