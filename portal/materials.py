@@ -150,11 +150,13 @@ def material_upload(
     title: str,
     description: str,
     file_name: str,
-    stream: BinaryIO,
+    stream: BinaryIO | None,
     published: bool,
     config: MaterialsConfig,
 ) -> Material:
     """Add a file material; the type comes from its content and nothing is kept when refused."""
+    if stream is None:
+        raise FieldErrors({"file": "Choose a file to upload."})
     course = course_by_slug(session, course_slug)
     manage_check(session, actor_id, course.id, offering_id)
     placement = _placement_check(config, course_slug, placement)
@@ -303,10 +305,12 @@ def material_replace(
     actor_id: int,
     material_id: int,
     file_name: str,
-    stream: BinaryIO,
+    stream: BinaryIO | None,
     config: MaterialsConfig,
 ) -> MaterialVersion:
     """Upload a new file for a material; earlier versions are kept."""
+    if stream is None:
+        raise FieldErrors({"file": "Choose the new file."})
     material = _material_for(session, actor_id, material_id)
     if material.kind == "link":
         raise PortalError("A link has no file to replace; edit its address instead.")

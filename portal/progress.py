@@ -167,7 +167,7 @@ def progress_mark(
     content_dir: Path,
     storage_dir: Path,
     now: datetime | None = None,
-) -> None:
+) -> bool:
     """Mark one of the person's course items complete (or not); repeating changes nothing."""
     outline = course_outline(session, user_id, enrollment_id, content_dir, storage_dir, now)
     if not outline.access_open:
@@ -180,12 +180,13 @@ def progress_mark(
                 ProgressMark.enrollment_id == enrollment_id, ProgressMark.item_key == item_key
             )
         )
-        return
+        return False
     try:
         with session.begin_nested():
             session.add(ProgressMark(enrollment_id=enrollment_id, item_key=item_key))
     except IntegrityError:
         pass  # already marked: a double click or a second tab
+    return True
 
 
 def progress_checklist(session: Session, enrollment_id: int) -> list[ChecklistItem]:
