@@ -99,7 +99,7 @@ def _ingest(  # type: ignore[no-untyped-def]
         if file_type.kind == "pdf":
             pdf_check(staged.head, staged.tail, active[0])
         if file_type.kind == "markdown":
-            text_check(staged.path.read_bytes())
+            text_check(staged.path.read_bytes(), file_name)
     except FieldErrors:
         blob_discard(staged)
         raise

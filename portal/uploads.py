@@ -126,7 +126,7 @@ def _utf8_prefix(head: bytes) -> bool:
     return False
 
 
-def text_check(data: bytes) -> None:
+def text_check(data: bytes, name: str = "") -> None:
     """Markdown notes: UTF-8 text, no NUL bytes, no HTML, SVG or script."""
     if b"\x00" in data:
         raise _refuse("Markdown notes must be text; this file contains binary data.")
@@ -135,7 +135,10 @@ def text_check(data: bytes) -> None:
     except UnicodeDecodeError:
         raise _refuse("Markdown notes must be UTF-8 text.") from None
     if _ACTIVE_TEXT.search(data):
-        raise _refuse("Markdown notes may not contain HTML, SVG or script.")
+        raise _refuse(
+            f"“{name_clean(name)}” contains HTML, SVG or script, which is never accepted; "
+            "Markdown notes must be plain Markdown."
+        )
 
 
 def pdf_check(head: bytes, tail: bytes, active: bool) -> None:
