@@ -163,7 +163,7 @@ def materials_deleted(session: Session, user_id: int) -> list[DeletedView]:
         DeletedView(
             m.id, course, label or "every offering", m.title, m.kind, m.deleted_at, who or ""
         )
-        for m, course, label, who in session.execute(query).tuples()
+        for m, course, label, who in session.execute(query)
     ]
 
 

@@ -141,7 +141,9 @@ def test_no_file_chosen(session, instructor, tmp_path):
 
 def test_stream_is_read_in_chunks(session, instructor, tmp_path):
     class Counting(io.BytesIO):
-        reads: list[int] = []
+        def __init__(self, data):
+            super().__init__(data)
+            self.reads = []
 
         def read(self, size=-1):
             self.reads.append(size)
