@@ -39,7 +39,10 @@ if instructions is not None:
 days = ui.query(journal.journal_days, user_id=user.id)
 st.metric("Days practised", days)
 
-with st.form("journal_form", clear_on_submit=True):
+if st.session_state.pop("journal_saved", False):
+    for field in ("journal_partner", "journal_self", "journal_note"):
+        st.session_state.pop(field, None)
+with st.form("journal_form"):
     entry_date = st.date_input("Date", value=today, max_value=today, key="journal_date")
     ui.field_error("journal", "entry_date")
     partner = st.text_area("What I appreciated in my partner", key="journal_partner")
@@ -57,7 +60,8 @@ if saved:
     )  # fmt: skip
     if result is not None:
         ui.flash(f"Saved your entry for {result.entry_date:%B} {result.entry_date.day}.")
-        st.rerun()
+        st.session_state["journal_saved"] = True
+    st.rerun()  # shows the messages beside the fields, or the saved entry
 
 entries = ui.query(journal.journal_entries, user_id=user.id)
 if not entries:

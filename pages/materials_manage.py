@@ -36,14 +36,14 @@ def placement_select(key: str, current: str = "general") -> str:
 
 
 def done(result: object, message: str) -> None:
-    """Flash and rerun after a successful action."""
+    """Flash on success, then rerun so messages show beside the fields."""
     if result is not None:
         ui.flash(message)
-        st.rerun()
+    st.rerun()
 
 
 upload_tab, link_tab = st.tabs(["Upload a file", "Add a link"])
-with upload_tab, st.form("upload_form"):
+with upload_tab, st.form("upload_form", clear_on_submit=True):
     placement = placement_select("upload_placement")
     title = st.text_input("Title (the file name when empty)", key="upload_title")
     ui.field_error("upload", "title")

@@ -71,22 +71,31 @@ for material in others:
     ui_materials.material_show(material, key)
 
 timer_key = f"timer_{key}"
+
+
+def timer_change(change) -> None:  # type: ignore[no-untyped-def]
+    """Button callback: apply start, pause or reset before the page runs again."""
+    current = st.session_state.get(timer_key, timer_reset())
+    st.session_state[timer_key] = change(current, time.time())
+
+
 state: TimerState = st.session_state.get(timer_key, timer_reset())
 if practice.steps:
     st.markdown("**Guided mode** — follow the script step by step, with or without a recording.")
     start, pause, reset = st.columns(3)
-    label = "Resume" if state.banked and not state.running else "Start"
-    if start.button(
-        label, key=f"start_{key}", icon=":material/play_arrow:", disabled=state.running
-    ):
-        state = timer_start(state, time.time())
-    if pause.button(
-        "Pause", key=f"pause_{key}", icon=":material/pause:", disabled=not state.running
-    ):
-        state = timer_pause(state, time.time())
-    if reset.button("Start over", key=f"reset_{key}", icon=":material/replay:"):
-        state = timer_reset()
-    st.session_state[timer_key] = state
+    start.button(
+        "Resume" if state.banked and not state.running else "Start",
+        key=f"start_{key}", icon=":material/play_arrow:", disabled=state.running,
+        on_click=timer_change, args=(timer_start,),
+    )  # fmt: skip
+    pause.button(
+        "Pause", key=f"pause_{key}", icon=":material/pause:", disabled=not state.running,
+        on_click=timer_change, args=(timer_pause,),
+    )  # fmt: skip
+    reset.button(
+        "Start over", key=f"reset_{key}", icon=":material/replay:",
+        on_click=timer_change, args=(lambda _state, _now: timer_reset(),),
+    )  # fmt: skip
 
     @st.fragment(run_every=1 if state.running else None)
     def guided() -> None:
