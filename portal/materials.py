@@ -7,7 +7,6 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import content
@@ -20,17 +19,9 @@ from portal.materials_access import (
     manage_check,
     placements,
 )
-from portal.models import Course, Material, MaterialBlob, MaterialVersion, utc_now
-from portal.storage import TooLarge, blob_commit, blob_discard, blob_stage
-from portal.uploads import (
-    FileType,
-    name_clean,
-    pdf_active,
-    pdf_check,
-    text_check,
-    too_large,
-    type_from_head,
-)
+from portal.materials_files import ingest, version_add
+from portal.models import Course, Material, MaterialVersion, utc_now
+from portal.uploads import name_clean
 
 
 def _texts_check(title: str, description: str) -> tuple[str, str]:
@@ -65,81 +56,6 @@ def _next_position(session: Session, material: Material) -> int:
     return (session.scalar(query) or 0) + 1
 
 
-def _ingest(  # type: ignore[no-untyped-def]
-    session: Session,
-    stream: BinaryIO,
-    file_name: str,
-    config: MaterialsConfig,
-    kind: str | None = None,
-):
-    """Check and store uploaded bytes (of the given kind, if any): blob row, type, name."""
-    found: dict[str, FileType] = {}
-    active = [False]
-
-    def limit(head: bytes) -> int:
-        found["type"] = type_from_head(head, file_name)
-        if kind is not None and found["type"].kind != kind:
-            raise FieldErrors(
-                {
-                    "file": f"The new file must be {kind} like the one it replaces, "
-                    f"not {found['type'].kind}."
-                }
-            )
-        return config.limits.for_type(found["type"])
-
-    def inspect(chunk: bytes) -> None:
-        active[0] = active[0] or (found["type"].kind == "pdf" and pdf_active(chunk))
-
-    try:
-        staged = blob_stage(stream, config.storage_dir, limit, inspect)
-    except TooLarge:
-        raise too_large(found["type"], config.limits.for_type(found["type"])) from None
-    file_type = found["type"]
-    try:
-        if file_type.kind == "pdf":
-            pdf_check(staged.head, staged.tail, active[0])
-        if file_type.kind == "markdown":
-            text_check(staged.path.read_bytes(), file_name)
-    except FieldErrors:
-        blob_discard(staged)
-        raise
-    blob_commit(staged, config.storage_dir)
-    return _blob_row(session, staged.sha256, staged.size, file_type.mime), file_type, file_name
-
-
-def _blob_row(session: Session, sha256: str, size: int, mime: str) -> MaterialBlob:
-    if blob := session.get(MaterialBlob, sha256):
-        return blob
-    try:
-        with session.begin_nested():
-            blob = MaterialBlob(sha256=sha256, size=size, mime=mime)
-            session.add(blob)
-    except IntegrityError:
-        # Another upload of the same bytes committed first; share its row.
-        return session.get_one(MaterialBlob, sha256)
-    return blob
-
-
-def _version_add(
-    session: Session,
-    material: Material,
-    blob: MaterialBlob,
-    file_type: FileType,
-    name: str,
-    actor_id: int,
-) -> MaterialVersion:
-    version = MaterialVersion(
-        number=len(material.versions) + 1,
-        blob_sha256=blob.sha256,
-        file_name=name_clean(name, file_type.extension),
-        mime=file_type.mime,
-        size=blob.size,
-        uploaded_by=actor_id,
-    )
-    material.versions.append(version)
-    return version
-
-
 def material_upload(
     *,
     session: Session,
@@ -163,13 +79,13 @@ def material_upload(
     if not title.strip():
         title = name_clean(file_name).rsplit(".", 1)[0]
     title, description = _texts_check(title, description)
-    blob, file_type, name = _ingest(session, stream, file_name, config)
+    blob, file_type, name = ingest(session, stream, file_name, config)
     material = Material(
         course_id=course.id, offering_id=offering_id, placement=placement, kind=file_type.kind,
         title=title, description=description, published=published, created_by=actor_id,
     )  # fmt: skip
     material.position = _next_position(session, material)
-    _version_add(session, material, blob, file_type, name, actor_id)
+    version_add(session, material, blob, file_type, name, actor_id)
     session.add(material)
     session.flush()
     _audit(session, actor_id, "material_upload", material, file=blob.sha256)
@@ -314,8 +230,8 @@ def material_replace(
     material = _material_for(session, actor_id, material_id)
     if material.kind == "link":
         raise PortalError("A link has no file to replace; edit its address instead.")
-    blob, file_type, name = _ingest(session, stream, file_name, config, material.kind)
-    version = _version_add(session, material, blob, file_type, name, actor_id)
+    blob, file_type, name = ingest(session, stream, file_name, config, material.kind)
+    version = version_add(session, material, blob, file_type, name, actor_id)
     session.flush()
     _audit(
         session, actor_id, "material_replace", material, file=blob.sha256, version=version.number

@@ -210,3 +210,10 @@ def test_unassigned_instructor_sees_no_materials(world, session):
     session.commit()
     at = app_as(lonely, "materials_manage.py")
     assert "not assigned to an offering" in texts(at)
+
+
+def test_course_page_opens_a_practice(world):
+    at = app_as(world["participant"], "course.py")
+    at.button(key="open_practice:compassionate-listening").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="practice_pick").value == "practice:compassionate-listening"
