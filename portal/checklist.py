@@ -26,6 +26,15 @@ ChecklistSection = Callable[[Session, int], list[ChecklistItem]]
 SECTIONS: list[ChecklistSection] = []
 
 
+def _course_progress(session: Session, enrollment_id: int) -> list[ChecklistItem]:
+    from portal.progress import progress_checklist  # imported late: progress imports this module
+
+    return progress_checklist(session, enrollment_id)
+
+
+SECTIONS.append(_course_progress)
+
+
 def checklist_for(session: Session, enrollment_id: int) -> tuple[ChecklistItem, ...]:
     """The whole checklist of one enrollment, section by section."""
     return tuple(item for section in SECTIONS for item in section(session, enrollment_id))

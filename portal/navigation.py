@@ -36,10 +36,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("register.py", "Create account", ":material/person_add:", PUBLIC),
     PageSpec("participant_home.py", "Home", ":material/home:", PARTICIPANT),
     PageSpec("course.py", "Course", ":material/menu_book:", PARTICIPANT),
+    PageSpec("practice.py", "Guided practices", ":material/self_improvement:", PARTICIPANT),
+    PageSpec("journal.py", "Appreciation journal", ":material/edit_note:", PARTICIPANT),
     PageSpec(
         "instructor_home.py", "Instructor home", ":material/co_present:", frozenset({"instructor"})
     ),
     PageSpec("admin_home.py", "Admin home", ":material/admin_panel_settings:", ADMIN),
+    PageSpec("materials_manage.py", "Course materials", ":material/folder_open:", INSTRUCTOR),
+    PageSpec("materials_deleted.py", "Deleted materials", ":material/delete:", ADMIN),
     PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
 )
 

@@ -42,7 +42,11 @@ class Settings(BaseSettings):
     cookie_expiry_days: float = 7.0
     public_base_url: str = "http://localhost:8501"
     content_dir: Path = PROJECT_ROOT / "content"
+    # Uploaded material bytes (portal.storage); shared by every app process.
     storage_dir: Path = PROJECT_ROOT / "storage"
+    upload_limit_document_mb: int = Field(default=25, ge=1)
+    upload_limit_media_mb: int = Field(default=500, ge=1)
+    upload_limit_image_mb: int = Field(default=10, ge=1)
     lockout_attempts: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=15, ge=1)
     ce_administrator_name: str = "CE Administrator"

@@ -4,19 +4,33 @@ from portal.models.attendance import Attendance
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, UTCDateTime, utc_now
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
+from portal.models.journal import JournalEntry
+from portal.models.materials import (
+    MATERIAL_KINDS,
+    Material,
+    MaterialBlob,
+    MaterialVersion,
+    ProgressMark,
+)
 from portal.models.people import ROLES, License, User
 
 __all__ = [
+    "MATERIAL_KINDS",
     "ROLES",
     "Attendance",
     "AuditEvent",
     "Base",
     "Course",
     "Enrollment",
+    "JournalEntry",
     "License",
     "LiveSession",
+    "Material",
+    "MaterialBlob",
+    "MaterialVersion",
     "Offering",
     "OfferingInstructor",
+    "ProgressMark",
     "UTCDateTime",
     "User",
     "utc_now",

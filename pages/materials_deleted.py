@@ -1,0 +1,29 @@
+"""Admins restore deleted materials."""
+
+import streamlit as st
+
+from portal import materials, materials_queries, ui
+from portal.ui_auth import require_role
+
+user = require_role("admin")
+ui.show_flash()
+st.title("Deleted materials")
+st.caption("Deleted materials keep their files. A restored material comes back unpublished.")
+deleted = ui.query(materials_queries.materials_deleted, user_id=user.id)
+ui.form_error("restore")
+if not deleted:
+    st.info("No deleted materials.")
+for item in deleted:
+    with st.container(border=True):
+        st.markdown(f"**{ui.escape_markdown(item.title)}** ({item.kind})")
+        st.caption(
+            f"{item.course_title} · {item.offering_label} · deleted "
+            f"{item.deleted_at:%Y-%m-%d %H:%M} UTC by {item.deleted_by or 'unknown'}"
+        )
+        if st.button("Restore", key=f"restore_{item.id}", icon=":material/restore_from_trash:"):
+            restored = ui.submit(
+                "restore", materials.material_restore, actor_id=user.id, material_id=item.id
+            )
+            if restored is not None:
+                ui.flash(f"Restored “{item.title}” (unpublished).")
+                st.rerun()
