@@ -1,6 +1,13 @@
 """Mapped classes; importing this package registers every table on Base.metadata."""
 
 from portal.models.attendance import Attendance
+from portal.models.attendance_live import (
+    AttendanceChange,
+    CodeFailure,
+    CodeWindow,
+    CorrectionRequest,
+    PlatformImport,
+)
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, UTCDateTime, utc_now
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
@@ -9,6 +16,11 @@ from portal.models.people import ROLES, License, User
 __all__ = [
     "ROLES",
     "Attendance",
+    "AttendanceChange",
+    "CodeFailure",
+    "CodeWindow",
+    "CorrectionRequest",
+    "PlatformImport",
     "AuditEvent",
     "Base",
     "Course",
