@@ -45,11 +45,13 @@ def rows(session, model):
 
 
 def test_check_in_and_out_make_the_session_present(session, factory, setup):
-    offering, user, enrollment, live, window = setup
+    _offering, user, enrollment, live, window = setup
     now = START + timedelta(minutes=2)
     outcome = submit(factory, user, code_at(window, now), now)
     assert outcome.ok and outcome.kind == "in" and outcome.at == now
-    out_window = window_make(session, live, kind="out", opens_at=live.ends_at - timedelta(minutes=10))
+    out_window = window_make(
+        session, live, kind="out", opens_at=live.ends_at - timedelta(minutes=10)
+    )
     session.commit()
     later = live.ends_at - timedelta(minutes=5)
     assert submit(factory, user, code_at(out_window, later), later).ok
@@ -131,7 +133,9 @@ def test_repeated_wrong_codes_are_throttled_per_person(session, factory, setup):
     session.commit()
     assert submit(factory, other, code_for(window.secret, 0), now + timedelta(seconds=10)).ok
     # Ten minutes after the first failure the person may try again.
-    assert submit(factory, user, code_for(window.secret, 2), now + timedelta(minutes=10, seconds=1)).ok
+    assert submit(
+        factory, user, code_for(window.secret, 2), now + timedelta(minutes=10, seconds=1)
+    ).ok
 
 
 def test_empty_code_is_a_field_error(factory, setup):
@@ -140,7 +144,7 @@ def test_empty_code_is_a_field_error(factory, setup):
 
 
 def test_late_check_in_is_recorded_with_a_warning(session, factory, setup):
-    _, user, enrollment, _, window = setup
+    _, user, _enrollment, _, window = setup
     now = START + timedelta(minutes=19)
     outcome = submit(factory, user, code_at(window, now), now)
     assert outcome.ok and "19 minutes after the start" in outcome.message
