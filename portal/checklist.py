@@ -23,7 +23,16 @@ class ChecklistItem:
 
 # Each section is a function (session, enrollment_id) -> items; capabilities add theirs here.
 ChecklistSection = Callable[[Session, int], list[ChecklistItem]]
-SECTIONS: list[ChecklistSection] = []
+
+
+def _attendance(session: Session, enrollment_id: int) -> list[ChecklistItem]:
+    # Imported here: the attendance section imports ChecklistItem from this module.
+    from portal.attendance.checklist_section import attendance_section
+
+    return attendance_section(session, enrollment_id)
+
+
+SECTIONS: list[ChecklistSection] = [_attendance]
 
 
 def checklist_for(session: Session, enrollment_id: int) -> tuple[ChecklistItem, ...]:

@@ -36,10 +36,13 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("register.py", "Create account", ":material/person_add:", PUBLIC),
     PageSpec("participant_home.py", "Home", ":material/home:", PARTICIPANT),
     PageSpec("course.py", "Course", ":material/menu_book:", PARTICIPANT),
+    PageSpec("check_in.py", "Check in", ":material/how_to_reg:", PARTICIPANT),
     PageSpec(
         "instructor_home.py", "Instructor home", ":material/co_present:", frozenset({"instructor"})
     ),
     PageSpec("admin_home.py", "Admin home", ":material/admin_panel_settings:", ADMIN),
+    PageSpec("live_console.py", "Live console", ":material/qr_code_2:", INSTRUCTOR),
+    PageSpec("attendance_manage.py", "Attendance", ":material/fact_check:", INSTRUCTOR),
     PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
 )
 
