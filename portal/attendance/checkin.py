@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, joinedload
 
 from portal.attendance.codes import (
     code_hash,
@@ -101,19 +102,33 @@ def attendance_code_submit(
     window = next((w for w in windows if is_open(w, now) and code_matches(w, typed, now)), None)
     if window is None:
         return _refuse(session, user_id, typed, _refusal(windows, typed, now), now)
-    live = session.get(LiveSession, window.live_session_id)
-    assert live is not None  # foreign key
-    enrollment = session.scalar(
-        select(Enrollment).where(
-            Enrollment.user_id == user_id, Enrollment.offering_id == live.offering_id
-        )
-    )
-    if enrollment is None:
+    found = session.execute(
+        select(Enrollment, LiveSession)
+        .join(LiveSession, LiveSession.offering_id == Enrollment.offering_id)
+        .where(LiveSession.id == window.live_session_id, Enrollment.user_id == user_id)
+        .options(joinedload(LiveSession.offering))
+    ).first()
+    if found is None:
         return CheckinOutcome(False, "That code is for a session you are not enrolled in.")
+    enrollment, live = found
     if enrollment.status != "active":
         return CheckinOutcome(False, "Your enrollment is cancelled, so attendance is not recorded.")
     kind: Kind = "in" if window.kind == "in" else "out"
     return _record(session, enrollment, live, kind, code_hash(typed), user_id, now)
+
+
+def _insert_once(session: Session, values: dict[str, object]) -> int | None:
+    """Insert a record unless one exists for the pair; the unique constraint decides, so
+    concurrent submissions from any process record once. Returns the new id or None."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Attendance)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["enrollment_id", "live_session_id"])
+        .returning(Attendance.id)
+    )
+    return session.execute(statement).scalar()
 
 
 def _record(
@@ -125,25 +140,22 @@ def _record(
     user_id: int,
     now: datetime,
 ) -> CheckinOutcome:
-    field = Attendance.checked_in_at if kind == "in" else Attendance.checked_out_at
+    field = "checked_in_at" if kind == "in" else "checked_out_at"
+    values: dict[str, object] = {
+        "enrollment_id": enrollment.id, "live_session_id": live.id, "source": "code",
+        "reason": "", "updated_at": now, "recorded_by_id": user_id, field: now,
+    }  # fmt: skip
+    new_id = _insert_once(session, values)
+    if new_id is not None:
+        # A detached copy of what was inserted, for the history (saves a round trip).
+        row = Attendance(id=new_id, evidence_minutes=None, **values)
+        change_record(
+            session=session, row=row, before={}, actor_id=user_id,
+            action=f"check_{kind}", code_hash=hashed,
+        )  # fmt: skip
+        return _done(live, kind, now, row)
     pair = (Attendance.enrollment_id == enrollment.id, Attendance.live_session_id == live.id)
-    row = session.scalar(select(Attendance).where(*pair))
-    if row is None:
-        row = Attendance(enrollment_id=enrollment.id, live_session_id=live.id, source="code")
-        row.reason, row.updated_at, row.recorded_by_id = "", now, user_id
-        setattr(row, field.key, now)
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            # A second click or another process recorded it first; the database kept one.
-            row = session.scalars(select(Attendance).where(*pair)).one()
-        else:
-            change_record(
-                session=session, row=row, before={}, actor_id=user_id,
-                action=f"check_{kind}", code_hash=hashed,
-            )  # fmt: skip
-            return _done(live, kind, now, row)
+    row = session.scalars(select(Attendance).where(*pair)).one()
     return _update(session, row, live, kind, hashed, user_id, now)
 
 
