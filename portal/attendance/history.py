@@ -92,5 +92,5 @@ def changes_of(session: Session, attendance_id: int) -> list[ChangeView]:
     )
     return [
         ChangeView(c.at, name or "—", c.action, c.source, c.reason, c.before, c.after)
-        for c, name in session.execute(query).tuples()
+        for c, name in session.execute(query)
     ]

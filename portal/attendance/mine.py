@@ -60,7 +60,7 @@ def _enrollments(session: Session, user_id: int) -> list[tuple[Enrollment, Offer
         .where(Enrollment.user_id == user_id)
         .order_by(Enrollment.id.desc())
     )
-    return list(session.execute(query).tuples())
+    return list(session.execute(query))
 
 
 def sessions_live_now(session: Session, user_id: int, now: datetime) -> list[LiveNow]:

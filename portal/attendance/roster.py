@@ -77,7 +77,7 @@ def offering_roster(session: Session, user_id: int, offering_id: int) -> Offerin
         .options(selectinload(User.licenses))
         .order_by(User.full_name, Enrollment.id)
     )
-    rows = tuple(_row(u, e, summaries[e.id]) for e, u in session.execute(query).tuples())
+    rows = tuple(_row(u, e, summaries[e.id]) for e, u in session.execute(query))
     return OfferingRoster(offering_view(offering), rows)
 
 
@@ -119,7 +119,7 @@ def live_roster(session: Session, user_id: int, live_session_id: int) -> LiveRos
     )
     people = tuple(
         LivePerson(name, status, a.checked_in_at if a else None, a.checked_out_at if a else None)
-        for name, status, a in session.execute(query).tuples()
+        for name, status, a in session.execute(query)
     )
     active = [p for p in people if p.enrollment_status == "active"]
     return LiveRoster(
@@ -170,7 +170,7 @@ def correction_requests(
             r.requested_check_in, r.requested_check_out, r.status, r.created_at,
             r.decision_reason,
         )
-        for r, name, title in session.execute(query).tuples()
+        for r, name, title in session.execute(query)
     ]  # fmt: skip
 
 
