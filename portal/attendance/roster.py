@@ -12,8 +12,16 @@ from portal.attendance.access import live_session_for_staff, staff_check
 from portal.attendance.history import ChangeView, changes_of
 from portal.attendance.status import SessionAttendance, Status, attendance_summaries
 from portal.errors import NotAllowed
-from portal.home import OfferingView, offering_view, offerings_all, offerings_taught_by
-from portal.models import Attendance, CorrectionRequest, Enrollment, LiveSession, Offering, User
+from portal.home import OfferingView, offering_view
+from portal.models import (
+    Attendance,
+    CorrectionRequest,
+    Enrollment,
+    LiveSession,
+    Offering,
+    OfferingInstructor,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,13 @@ def offerings_for_staff(session: Session, user_id: int) -> list[OfferingView]:
     user = session.get(User, user_id)
     if user is None or user.role not in ("admin", "instructor"):
         raise NotAllowed("Only instructors and admins run attendance.")
-    return offerings_all(session) if user.role == "admin" else offerings_taught_by(session, user_id)
+    query = select(Offering).options(selectinload(Offering.sessions), selectinload(Offering.course))
+    if user.role != "admin":
+        assigned = select(OfferingInstructor.offering_id).where(
+            OfferingInstructor.user_id == user_id
+        )
+        query = query.where(Offering.id.in_(assigned))
+    return [offering_view(o) for o in session.scalars(query.order_by(Offering.id))]
 
 
 def _row(user: User, enrollment: Enrollment, summary) -> RosterRow:  # type: ignore[no-untyped-def]
