@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -21,20 +23,22 @@ class ChecklistItem:
     page: str | None = None
 
 
-# Each section is a function (session, enrollment_id) -> items; capabilities add theirs here.
 ChecklistSection = Callable[[Session, int], list[ChecklistItem]]
-SECTIONS: list[ChecklistSection] = []
+
+# Each capability's section, "module:function" of (session, enrollment_id) -> items, in the
+# order a participant meets them. Named rather than imported: the sections import this module.
+SECTIONS: tuple[str, ...] = (
+    "portal.progress:progress_checklist",
+    "portal.attendance.checklist_section:attendance_section",
+)
 
 
-def _course_progress(session: Session, enrollment_id: int) -> list[ChecklistItem]:
-    from portal.progress import progress_checklist  # imported late: progress imports this module
-
-    return progress_checklist(session, enrollment_id)
-
-
-SECTIONS.append(_course_progress)
+@cache
+def _section(path: str) -> ChecklistSection:
+    module, _, name = path.partition(":")
+    return getattr(import_module(module), name)
 
 
 def checklist_for(session: Session, enrollment_id: int) -> tuple[ChecklistItem, ...]:
     """The whole checklist of one enrollment, section by section."""
-    return tuple(item for section in SECTIONS for item in section(session, enrollment_id))
+    return tuple(item for path in SECTIONS for item in _section(path)(session, enrollment_id))

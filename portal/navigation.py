@@ -38,12 +38,15 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("course.py", "Course", ":material/menu_book:", PARTICIPANT),
     PageSpec("practice.py", "Guided practices", ":material/self_improvement:", PARTICIPANT),
     PageSpec("journal.py", "Appreciation journal", ":material/edit_note:", PARTICIPANT),
+    PageSpec("check_in.py", "Check in", ":material/how_to_reg:", PARTICIPANT),
     PageSpec(
         "instructor_home.py", "Instructor home", ":material/co_present:", frozenset({"instructor"})
     ),
     PageSpec("admin_home.py", "Admin home", ":material/admin_panel_settings:", ADMIN),
     PageSpec("materials_manage.py", "Course materials", ":material/folder_open:", INSTRUCTOR),
     PageSpec("materials_deleted.py", "Deleted materials", ":material/delete:", ADMIN),
+    PageSpec("live_console.py", "Live console", ":material/qr_code_2:", INSTRUCTOR),
+    PageSpec("attendance_manage.py", "Attendance", ":material/fact_check:", INSTRUCTOR),
     PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
 )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from portal.models import Attendance, Enrollment, LiveSession, Offering
+from portal.models import Attendance, CodeWindow, Enrollment, LiveSession, Offering, utc_now
 
 
 def attendance_make(
@@ -35,3 +36,29 @@ def attendance_full(session: Session, enrollment: Enrollment, offering: Offering
     """The enrollment attended every session of the offering in full."""
     for live in offering.sessions:
         attendance_make(session, enrollment, live)
+
+
+def window_make(
+    session: Session,
+    live: LiveSession,
+    *,
+    kind: str = "in",
+    opens_at: datetime | None = None,
+    minutes: int = 30,
+    interval_seconds: int = 300,
+    grace_seconds: int = 60,
+) -> CodeWindow:
+    """An open check-in (or check-out) window of a session."""
+    opens_at = opens_at or utc_now()
+    window = CodeWindow(
+        live_session_id=live.id,
+        kind=kind,
+        secret=secrets.token_hex(32),
+        interval_seconds=interval_seconds,
+        grace_seconds=grace_seconds,
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(minutes=minutes),
+    )
+    session.add(window)
+    session.flush()
+    return window

@@ -9,7 +9,7 @@ from portal import PROJECT_ROOT
 from portal.checklist import checklist_for
 from portal.errors import NotFound, PortalError
 from portal.models import ProgressMark, utc_now
-from portal.progress import course_outline, participant_courses, progress_mark
+from portal.progress import course_outline, participant_courses, progress_checklist, progress_mark
 from portal.timefmt import local_date
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_materials import MODULE, config_for, file_make
@@ -126,4 +126,4 @@ def test_cancelled_enrollment_has_no_course(session, world):
     assert participant_courses(session, world["participant"].id) == []
     with pytest.raises(NotFound):
         _outline(session, world)
-    assert checklist_for(session, world["enrollment"].id) == ()
+    assert progress_checklist(session, world["enrollment"].id) == []

@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.content import CreditType
 from portal.errors import NotFound
 from portal.models import Attendance, Enrollment, LiveSession, Offering
 
@@ -89,17 +90,31 @@ class AttendanceSummary:
 def session_status(
     live: LiveSession, record: Attendance | None, policy: Policy
 ) -> tuple[Status, int]:
-    """Status and minutes attended of one session from its check-in and check-out."""
+    """Status and instructional minutes attended of one session from its evidence."""
     if record is None or record.checked_in_at is None:
         return "absent", 0
     if record.checked_out_at is None:
         return "partial", 0
     start = max(record.checked_in_at, live.starts_at)
     end = min(record.checked_out_at, live.ends_at)
-    minutes = max(0, int((end - start).total_seconds() // 60))
+    seconds = max(0.0, (end - start).total_seconds())
+    if record.evidence_minutes is not None:  # a platform report knows the gaps in between
+        seconds = min(seconds, record.evidence_minutes * 60.0)
+    minutes = _instructional(live, seconds)
     on_time = record.checked_in_at <= live.starts_at + timedelta(minutes=policy.late_minutes)
     stayed = record.checked_out_at >= live.ends_at - timedelta(minutes=policy.early_leave_minutes)
-    return ("present" if on_time and stayed else "partial"), minutes
+    tolerated = (live.ends_at - live.starts_at).total_seconds() - 60 * (
+        policy.late_minutes + policy.early_leave_minutes
+    )
+    return ("present" if on_time and stayed and seconds >= tolerated else "partial"), minutes
+
+
+def _instructional(live: LiveSession, seconds: float) -> int:
+    """Attended clock time as instructional minutes (breaks are spread over the session)."""
+    length = (live.ends_at - live.starts_at).total_seconds()
+    return min(
+        live.instructional_minutes, int(seconds * live.instructional_minutes / length + 1e-6)
+    )
 
 
 def _session_attendance(
@@ -119,6 +134,11 @@ def _session_attendance(
         minutes_attended=minutes,
         status=status,
     )
+
+
+def meets_credit_type(summary: AttendanceSummary, credit_type: CreditType) -> bool:
+    """Whether attendance earns this credit type (full attendance where it requires it)."""
+    return summary.meets(full_attendance_required=credit_type.full_attendance_required)
 
 
 def policy_of(offering: Offering) -> Policy:

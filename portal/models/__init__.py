@@ -1,6 +1,13 @@
 """Mapped classes; importing this package registers every table on Base.metadata."""
 
 from portal.models.attendance import Attendance
+from portal.models.attendance_live import (
+    AttendanceChange,
+    CodeFailure,
+    CodeWindow,
+    CorrectionRequest,
+    PlatformImport,
+)
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, UTCDateTime, utc_now
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
@@ -18,8 +25,12 @@ __all__ = [
     "MATERIAL_KINDS",
     "ROLES",
     "Attendance",
+    "AttendanceChange",
     "AuditEvent",
     "Base",
+    "CodeFailure",
+    "CodeWindow",
+    "CorrectionRequest",
     "Course",
     "Enrollment",
     "JournalEntry",
@@ -30,6 +41,7 @@ __all__ = [
     "MaterialVersion",
     "Offering",
     "OfferingInstructor",
+    "PlatformImport",
     "ProgressMark",
     "UTCDateTime",
     "User",

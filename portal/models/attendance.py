@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, UTCDateTime, utc_now
@@ -36,3 +36,6 @@ class Attendance(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # Minutes the evidence itself vouches for (a platform report's merged join/leave time);
+    # None when only check-in and check-out instants are known.
+    evidence_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)

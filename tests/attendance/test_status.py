@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.attendance.status import attendance_summaries, attendance_summary
+from portal.attendance.status import attendance_summaries, attendance_summary, meets_credit_type
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_attendance import attendance_full, attendance_make
 
@@ -100,3 +100,36 @@ def test_summaries_cover_every_enrollment_of_the_offering(session, enrolled):
     summaries = attendance_summaries(session, offering.id)
     assert summaries[enrollment.id].status == "absent"
     assert summaries[other.id].status == "present"
+
+
+def test_platform_minutes_with_a_long_gap_are_partial(session, enrolled):
+    offering, enrollment = enrolled
+    live = offering.sessions[0]
+    row = attendance_make(session, enrollment, live, source="platform")
+    row.evidence_minutes = 120  # joined at the start, left for an hour, back for the end
+    session.flush()
+    first = attendance_summary(session, enrollment.id).sessions[0]
+    assert (first.status, first.minutes_attended) == ("partial", 120)
+
+
+def test_minutes_are_instructional_minutes_when_the_session_has_breaks(session):
+    start = START
+    offering = offering_make(
+        session, sessions=[(start, start + timedelta(hours=4))], instructional_minutes=180
+    )
+    enrollment = enrollment_make(session, user_make(session), offering)
+    live = offering.sessions[0]
+    attendance_make(session, enrollment, live, checked_out_at=live.ends_at - timedelta(hours=2))
+    assert attendance_summary(session, enrollment.id).sessions[0].minutes_attended == 90
+
+
+@pytest.mark.parametrize(("credit_type_id", "expected"), [("BRN", False), ("ATTENDANCE", False)])
+def test_credit_types_requiring_full_attendance_give_no_partial_credit(
+    session, enrolled, course, credit_type_id, expected
+):
+    offering, enrollment = enrolled
+    attendance_make(session, enrollment, offering.sessions[0])
+    summary = attendance_summary(session, enrollment.id)
+    assert meets_credit_type(summary, course.credit_type(credit_type_id)) is expected
+    partial_ok = course.credit_type("BRN").model_copy(update={"full_attendance_required": False})
+    assert meets_credit_type(summary, partial_ok)

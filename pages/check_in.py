@@ -1,0 +1,105 @@
+"""Participant: check in and out of a live session with the instructor's code."""
+
+import streamlit as st
+
+from portal import ui
+from portal.attendance import checkin, corrections, mine
+from portal.attendance.localtime import format_both, session_clock_instant
+from portal.models import utc_now
+from portal.timefmt import format_span
+from portal.ui_auth import require_role
+
+user = require_role("participant")
+ui.show_flash()
+st.title("Check in")
+own_zone = st.context.timezone or "UTC"
+
+with st.form("check_in_form", clear_on_submit=False):
+    code = st.text_input(
+        "Code on the instructor's screen",
+        value=st.query_params.get("code", ""),
+        max_chars=12,
+        key="checkin_code",
+        placeholder="e.g. KX7-HMP",
+    )
+    submitted = st.form_submit_button("Submit code", key="checkin_submit", type="primary")
+if submitted:
+    outcome = ui.submit(
+        "check_in", checkin.attendance_code_submit, user_id=user.id, code=code, now=utc_now()
+    )
+    if outcome is not None and outcome.ok:
+        st.success(f"{outcome.message} Recorded: {format_both(outcome.at, own_zone, own_zone)}.")
+    elif outcome is not None:
+        st.error(outcome.message)
+ui.field_error("check_in", "code")
+ui.form_error("check_in")
+
+st.subheader("Live now")
+live_now = ui.query(mine.sessions_live_now, user_id=user.id, now=utc_now())
+if not live_now:
+    st.info("None of your sessions is live right now.")
+for live in live_now:
+    with st.container(border=True):
+        st.markdown(
+            f"**{ui.escape_markdown(live.title)}** · {ui.escape_markdown(live.offering_label)}"
+        )
+        st.caption(
+            f"{format_span(live.starts_at, live.ends_at, live.time_zone)} · your time: "
+            f"{format_span(live.starts_at, live.ends_at, own_zone)}"
+        )
+        windows = {"in": "Check-in is open", "out": "Check-out is open"}
+        opened = [windows[k] for k in live.open_kinds]
+        st.markdown(" · ".join(opened) or "No code is being shown right now.")
+        st.markdown(f"Checked in: {format_both(live.checked_in_at, live.time_zone, own_zone)}")
+        st.markdown(f"Checked out: {format_both(live.checked_out_at, live.time_zone, own_zone)}")
+
+st.subheader("Your attendance")
+for offering in ui.query(mine.my_attendance, user_id=user.id):
+    st.markdown(f"**{ui.escape_markdown(offering.offering_label)}** — overall: {offering.status}")
+    rows = [
+        {
+            "Session": s.attendance.title,
+            "Checked in": format_both(s.attendance.checked_in_at, offering.time_zone, own_zone),
+            "Checked out": format_both(s.attendance.checked_out_at, offering.time_zone, own_zone),
+            "Evidence": s.attendance.source or "—",
+            "Minutes": f"{s.attendance.minutes_attended} of {s.attendance.instructional_minutes}",
+            "Status": s.attendance.status,
+            "Correction request": s.request_status or "—",
+        }
+        for s in offering.sessions
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch", key=f"mine_{offering.enrollment_id}")
+    if offering.enrollment_status != "active":
+        continue
+    form = f"correction_{offering.enrollment_id}"
+    with st.expander("Request a correction"), st.form(form):
+        chosen = st.selectbox(
+            "Session",
+            offering.sessions,
+            format_func=lambda s: s.attendance.title,
+            key=f"{form}_session",
+        )
+        note = st.text_area("What happened?", key=f"{form}_note", max_chars=2000)
+        suggest = st.checkbox(f"Suggest times ({offering.time_zone})", key=f"{form}_suggest")
+        clock_in = st.time_input("I joined at", value=None, key=f"{form}_in")
+        clock_out = st.time_input("I left at", value=None, key=f"{form}_out")
+        sent = st.form_submit_button("Send request", key=f"{form}_send")
+    if sent and chosen is not None:
+        a = chosen.attendance
+        times = {
+            key: session_clock_instant(clock, a.starts_at, a.ends_at, offering.time_zone)
+            if suggest and clock
+            else None
+            for key, clock in (("requested_check_in", clock_in), ("requested_check_out", clock_out))
+        }
+        done = ui.submit(
+            form, corrections.correction_request, user_id=user.id,
+            enrollment_id=offering.enrollment_id, live_session_id=a.live_session_id,
+            note=note, now=utc_now(), **times,
+        )  # fmt: skip
+        if done is not None:
+            ui.flash("Your request was sent to the instructor.")
+            st.rerun()
+    for field in ("note", "checked_out_at"):
+        ui.field_error(form, field)
+    ui.form_error(form)

@@ -1,0 +1,124 @@
+"""Instructor: run a live session — show the rotating code and QR, watch the roster fill."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from portal import ui
+from portal.attendance import console, roster
+from portal.attendance.exports import qr_png
+from portal.models import utc_now
+from portal.timefmt import format_instant, format_span
+from portal.ui_auth import require_role
+
+user = require_role("instructor", "admin")
+st.title("Live session console")
+offerings = ui.query(roster.offerings_for_staff, user_id=user.id)
+if not offerings:
+    ui.fail("You are not assigned to an offering yet. The CE office assigns instructors.")
+offering = st.selectbox(
+    "Offering",
+    offerings,
+    format_func=lambda o: f"{o.course_title} — {o.label}",
+    key="console_offering",
+)
+now = utc_now()
+upcoming = [i for i, s in enumerate(offering.sessions) if s.ends_at + timedelta(hours=1) > now]
+live = st.selectbox(
+    f"Session (times in {offering.time_zone})",
+    offering.sessions,
+    index=upcoming[0] if upcoming else 0,
+    format_func=lambda s: f"{s.title}: {format_span(s.starts_at, s.ends_at, offering.time_zone)}",
+    key="console_session",
+)
+if live is None:
+    ui.fail("This offering has no sessions.")
+
+left, right = st.columns(2)
+interval = left.number_input(
+    "Rotate the code every (minutes)", 1, 60, console.DEFAULT_INTERVAL_MINUTES,
+    key="console_interval",
+)  # fmt: skip
+open_minutes = right.number_input(
+    "Keep the window open (minutes)", 1, 240, console.DEFAULT_OPEN_MINUTES,
+    key="console_open_minutes",
+)  # fmt: skip
+actions = st.columns(4)
+labels = {
+    ("open", "in"): "Open check-in",
+    ("open", "out"): "Open check-out",
+    ("close", "in"): "Close check-in",
+    ("close", "out"): "Close check-out",
+}
+for column, ((verb, kind), label) in zip(actions, labels.items(), strict=True):
+    if column.button(
+        label, key=f"console_{verb}_{kind}", type="primary" if verb == "open" else "secondary"
+    ):
+        args = {"user_id": user.id, "live_session_id": live.id, "kind": kind, "now": utc_now()}
+        if verb == "open":
+            args |= {"interval_minutes": interval, "open_minutes": open_minutes}
+        ui.submit(
+            "console", console.window_open if verb == "open" else console.window_close, **args
+        )
+for field in ("interval", "open_minutes"):
+    ui.field_error("console", field)
+ui.form_error("console")
+base_url = ui.settings().public_base_url
+
+
+@st.fragment(run_every=1)
+def codes() -> None:
+    """The codes on screen; reruns every second so the countdown and rotation are live."""
+    at = utc_now()
+    views = ui.query(
+        console.windows_open, user_id=user.id, live_session_id=live.id, now=at, base_url=base_url
+    )
+    if not views:
+        st.info("No code is shown. Open check-in near the start and check-out near the end.")
+    for view in views:
+        with st.container(border=True):
+            title = "Check-in code" if view.kind == "in" else "Check-out code"
+            st.subheader(title)
+            code, qr = st.columns([3, 2])
+            spaced = f"{view.code[:3]} {view.code[3:]}"
+            # Generated from a fixed alphabet of letters and digits: safe to place in HTML.
+            code.markdown(
+                f"<div style='font-size:7rem;font-family:monospace;font-weight:700;"
+                f"letter-spacing:0.15em;line-height:1.1'>{spaced}</div>",
+                unsafe_allow_html=True,
+            )
+            left_s = max(0, int((view.rotates_at - at).total_seconds()))
+            code.markdown(f"**New code in {left_s // 60}:{left_s % 60:02d}**")
+            code.caption(
+                f"Window closes {format_instant(view.closes_at, offering.time_zone)}. "
+                "The previous code still counts for a minute after it changes."
+            )
+            qr.image(qr_png(view.check_in_url), caption="Scan to check in", width=260)
+
+
+@st.fragment(run_every=5)
+def live_roster() -> None:
+    """Who checked in and out; refreshes by itself."""
+    data = ui.query(roster.live_roster, user_id=user.id, live_session_id=live.id)
+    a, b, c = st.columns(3)
+    a.metric("Checked in", data.checked_in)
+    b.metric("Checked out", data.checked_out)
+    c.metric("Missing", len(data.missing))
+    tz = offering.time_zone
+    rows = [
+        {
+            "Name": p.name,
+            "Checked in": format_instant(p.checked_in_at, tz) if p.checked_in_at else "—",
+            "Checked out": format_instant(p.checked_out_at, tz) if p.checked_out_at else "—",
+            "Enrollment": p.enrollment_status,
+        }
+        for p in data.people
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch", key="console_roster")
+    if data.missing:
+        st.caption("Missing: " + ", ".join(ui.escape_markdown(n) for n in data.missing))
+
+
+codes()
+st.subheader("Roster")
+live_roster()

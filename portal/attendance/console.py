@@ -1,0 +1,137 @@
+"""The instructor's live console: open and close code windows, see the codes to show."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from portal.attendance.access import live_session_for_staff
+from portal.attendance.codes import current_code, is_open
+from portal.audit import audit_record
+from portal.errors import FieldErrors
+from portal.models import CodeWindow, LiveSession
+
+CHECK_IN_PATH = "check_in"
+DEFAULT_INTERVAL_MINUTES = 5
+DEFAULT_GRACE_SECONDS = 60
+DEFAULT_OPEN_MINUTES = 30
+
+
+@dataclass(frozen=True)
+class WindowView:
+    """An open window and the code to show now."""
+
+    id: int
+    kind: str
+    code: str
+    rotates_at: datetime
+    opens_at: datetime
+    closes_at: datetime
+    interval_seconds: int
+    check_in_url: str
+
+
+def check_in_url(base_url: str, code: str) -> str:
+    """The participant's check-in page with the code filled in (what the QR code opens)."""
+    return f"{base_url.rstrip('/')}/{CHECK_IN_PATH}?{urlencode({'code': code})}"
+
+
+def window_open(
+    *,
+    session: Session,
+    user_id: int,
+    live_session_id: int,
+    kind: str,
+    now: datetime,
+    interval_minutes: float = DEFAULT_INTERVAL_MINUTES,
+    open_minutes: int = DEFAULT_OPEN_MINUTES,
+    grace_seconds: int = DEFAULT_GRACE_SECONDS,
+) -> CodeWindow:
+    """Open check-in or check-out; an open window of the same kind is closed first."""
+    live = live_session_for_staff(session, user_id, live_session_id)
+    if kind not in ("in", "out"):
+        raise FieldErrors({"kind": "Choose check-in or check-out."})
+    if not 0.5 <= interval_minutes <= 60:
+        raise FieldErrors({"interval": "Rotate codes every 0.5 to 60 minutes."})
+    if not 1 <= open_minutes <= 240:
+        raise FieldErrors({"open_minutes": "Keep the window open 1 to 240 minutes."})
+    # Lock the session row so two instructors opening at once leave one open window.
+    session.scalar(select(LiveSession.id).where(LiveSession.id == live.id).with_for_update())
+    _close_open(session, live.id, kind, now)
+    window = CodeWindow(
+        live_session_id=live.id,
+        kind=kind,
+        secret=secrets.token_hex(32),
+        interval_seconds=int(interval_minutes * 60),
+        grace_seconds=grace_seconds,
+        opens_at=now,
+        closes_at=now + timedelta(minutes=open_minutes),
+        opened_by_id=user_id,
+    )
+    session.add(window)
+    session.flush()
+    audit_record(
+        session=session, actor_id=user_id, action=f"attendance.window_open_{kind}",
+        subject_type="live_session", subject_id=live.id,
+        details={"window_id": window.id, "closes_at": window.closes_at.isoformat()},
+    )  # fmt: skip
+    return window
+
+
+def _close_open(session: Session, live_session_id: int, kind: str, now: datetime) -> int:
+    result = session.execute(
+        update(CodeWindow)
+        .where(
+            CodeWindow.live_session_id == live_session_id,
+            CodeWindow.kind == kind,
+            CodeWindow.opens_at <= now,
+            CodeWindow.closes_at > now,
+        )
+        .values(closes_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def window_close(
+    *, session: Session, user_id: int, live_session_id: int, kind: str, now: datetime
+) -> int:
+    """Close the session's open check-in or check-out window now; returns how many closed."""
+    live = live_session_for_staff(session, user_id, live_session_id)
+    closed = _close_open(session, live.id, kind, now)
+    if closed:
+        audit_record(
+            session=session, actor_id=user_id, action=f"attendance.window_close_{kind}",
+            subject_type="live_session", subject_id=live.id,
+        )  # fmt: skip
+    return closed
+
+
+def windows_open(
+    session: Session, user_id: int, live_session_id: int, now: datetime, base_url: str
+) -> list[WindowView]:
+    """The session's open windows with the code to show now (staff only)."""
+    live = live_session_for_staff(session, user_id, live_session_id)
+    query = select(CodeWindow).where(
+        CodeWindow.live_session_id == live.id,
+        CodeWindow.opens_at <= now,
+        CodeWindow.closes_at > now,
+    )
+    views = []
+    for w in session.scalars(query.order_by(CodeWindow.kind)):
+        if not is_open(w, now):
+            continue
+        shown = current_code(w, now)
+        url = check_in_url(base_url, shown.code)
+        views.append(
+            WindowView(
+                w.id, w.kind, shown.code, shown.rotates_at, w.opens_at, w.closes_at,
+                w.interval_seconds, url,
+            )
+        )  # fmt: skip
+    return views

@@ -1,0 +1,79 @@
+"""Renderers: the attendance roster as CSV or XLSX, and the check-in QR code. Data in, bytes out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import segno
+from openpyxl import Workbook
+
+from portal.attendance.roster import OfferingRoster
+from portal.timefmt import zone
+
+
+def _when(instant: datetime | None, time_zone: str) -> str:
+    if instant is None:
+        return ""
+    local = instant.astimezone(zone(time_zone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def roster_table(roster: OfferingRoster) -> list[list[str | int]]:
+    """Header and rows: who attended, with license, in/out times per session, minutes, status."""
+    tz = roster.offering.time_zone
+    header: list[str | int] = [
+        "Name", "Email", "Profession", "License number", "License state", "Enrollment",
+    ]  # fmt: skip
+    for s in roster.offering.sessions:
+        header += [f"{s.title} in", f"{s.title} out", f"{s.title} minutes", f"{s.title} status"]
+    header += ["Credited minutes", "Overall status"]
+    table = [header]
+    for r in roster.rows:
+        line: list[str | int] = [
+            r.name, r.email, r.professions, r.license_numbers, r.license_states,
+            r.enrollment_status,
+        ]  # fmt: skip
+        for s in r.sessions:
+            line += [_when(s.checked_in_at, tz), _when(s.checked_out_at, tz)]
+            line += [s.minutes_attended, s.status]
+        table.append([*line, r.credited_minutes, r.status])
+    return table
+
+
+def roster_csv(roster: OfferingRoster) -> bytes:
+    """The roster as UTF-8 CSV (with a byte-order mark so spreadsheets read accents)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in roster_table(roster):
+        # A leading = + - @ would make a spreadsheet evaluate a person's name as a formula.
+        writer.writerow([_cell_safe(v) for v in line])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _cell_safe(value: str | int) -> str | int:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def roster_xlsx(roster: OfferingRoster) -> bytes:
+    """The roster as an XLSX workbook with one sheet."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Attendance"
+    for line in roster_table(roster):
+        sheet.append([_cell_safe(v) for v in line])
+    sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def qr_png(url: str, scale: int = 8) -> bytes:
+    """A QR code of the URL as PNG bytes."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()

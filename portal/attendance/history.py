@@ -1,0 +1,96 @@
+"""Attendance change history: every change keeps its before and after values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.audit import audit_record
+from portal.models import Attendance, AttendanceChange, User
+
+
+def snapshot(row: Attendance | None) -> dict[str, Any]:
+    """The evidence of a record as plain JSON values (empty for no record)."""
+    if row is None:
+        return {}
+    return {
+        "checked_in_at": row.checked_in_at.isoformat() if row.checked_in_at else None,
+        "checked_out_at": row.checked_out_at.isoformat() if row.checked_out_at else None,
+        "source": row.source,
+        "evidence_minutes": row.evidence_minutes,
+        "reason": row.reason,
+    }
+
+
+def change_record(
+    *,
+    session: Session,
+    row: Attendance,
+    before: dict[str, Any],
+    actor_id: int | None,
+    action: str,
+    reason: str = "",
+    code_hash: str | None = None,
+    import_id: int | None = None,
+) -> AttendanceChange:
+    """Append the change to the history and to the audit trail, in the caller's transaction."""
+    after = snapshot(row)
+    change = AttendanceChange(
+        attendance_id=row.id,
+        at=row.updated_at,
+        actor_id=actor_id,
+        action=action,
+        source=row.source,
+        reason=reason,
+        before=before,
+        after=after,
+        code_hash=code_hash,
+        import_id=import_id,
+    )
+    session.add(change)
+    audit_record(
+        session=session,
+        actor_id=actor_id,
+        action=f"attendance.{action}",
+        subject_type="attendance",
+        subject_id=row.id,
+        reason=reason,
+        details={
+            "enrollment_id": row.enrollment_id,
+            "live_session_id": row.live_session_id,
+            "before": before,
+            "after": after,
+        },
+    )
+    return change
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One entry of a record's history."""
+
+    at: datetime
+    actor: str
+    action: str
+    source: str
+    reason: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+def changes_of(session: Session, attendance_id: int) -> list[ChangeView]:
+    """A record's history, oldest first."""
+    query = (
+        select(AttendanceChange, User.full_name)
+        .outerjoin(User, User.id == AttendanceChange.actor_id)
+        .where(AttendanceChange.attendance_id == attendance_id)
+        .order_by(AttendanceChange.id)
+    )
+    return [
+        ChangeView(c.at, name or "—", c.action, c.source, c.reason, c.before, c.after)
+        for c, name in session.execute(query)
+    ]

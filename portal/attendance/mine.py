@@ -1,0 +1,135 @@
+"""What participants see of attendance: the session live now and their own evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.attendance.status import SessionAttendance, Status, attendance_summary
+from portal.models import CodeWindow, CorrectionRequest, Enrollment, LiveSession, Offering
+
+# A session shows as "now" from shortly before its start until shortly after its end.
+LEAD = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class LiveNow:
+    """A session of one of the person's offerings that is live now."""
+
+    live_session_id: int
+    title: str
+    offering_label: str
+    time_zone: str
+    starts_at: datetime
+    ends_at: datetime
+    open_kinds: tuple[str, ...]
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MySession:
+    """The person's evidence at one session, with any correction request."""
+
+    enrollment_id: int
+    attendance: SessionAttendance
+    request_status: str | None
+    request_note: str
+    decision_reason: str
+
+
+@dataclass(frozen=True)
+class MyOffering:
+    """The person's attendance in one offering."""
+
+    enrollment_id: int
+    offering_label: str
+    time_zone: str
+    enrollment_status: str
+    status: Status
+    sessions: tuple[MySession, ...]
+
+
+def _enrollments(session: Session, user_id: int) -> list[tuple[Enrollment, Offering]]:
+    query = (
+        select(Enrollment, Offering)
+        .join(Offering, Offering.id == Enrollment.offering_id)
+        .where(Enrollment.user_id == user_id)
+        .order_by(Enrollment.id.desc())
+    )
+    return list(session.execute(query))
+
+
+def sessions_live_now(session: Session, user_id: int, now: datetime) -> list[LiveNow]:
+    """The person's sessions live now (active enrollments only), with open windows."""
+    found = []
+    for enrollment, offering in _enrollments(session, user_id):
+        if enrollment.status != "active":
+            continue
+        summary = attendance_summary(session, enrollment.id)
+        for s in summary.sessions:
+            if not s.starts_at - LEAD <= now <= s.ends_at + LEAD:
+                continue
+            kinds = session.scalars(
+                select(CodeWindow.kind).where(
+                    CodeWindow.live_session_id == s.live_session_id,
+                    CodeWindow.opens_at <= now,
+                    CodeWindow.closes_at > now,
+                )
+            ).all()
+            found.append(
+                LiveNow(
+                    s.live_session_id, s.title, offering.label, offering.time_zone,
+                    s.starts_at, s.ends_at, tuple(sorted(set(kinds))),
+                    s.checked_in_at, s.checked_out_at,
+                )
+            )  # fmt: skip
+    return found
+
+
+def my_attendance(session: Session, user_id: int) -> list[MyOffering]:
+    """The person's own evidence per session in each of their offerings."""
+    result = []
+    for enrollment, offering in _enrollments(session, user_id):
+        summary = attendance_summary(session, enrollment.id)
+        requests = {
+            r.live_session_id: r
+            for r in session.scalars(
+                select(CorrectionRequest)
+                .where(CorrectionRequest.enrollment_id == enrollment.id)
+                .order_by(CorrectionRequest.id)
+            )
+        }
+        sessions = tuple(
+            MySession(
+                enrollment.id,
+                s,
+                requests[s.live_session_id].status if s.live_session_id in requests else None,
+                requests[s.live_session_id].note if s.live_session_id in requests else "",
+                requests[s.live_session_id].decision_reason
+                if s.live_session_id in requests
+                else "",
+            )
+            for s in summary.sessions
+        )
+        result.append(
+            MyOffering(
+                enrollment.id, offering.label, offering.time_zone, enrollment.status,
+                summary.status, sessions,
+            )
+        )  # fmt: skip
+    return result
+
+
+def live_session_ids_of(session: Session, enrollment_id: int) -> list[int]:
+    """The sessions of an enrollment's offering, in order."""
+    query = (
+        select(LiveSession.id)
+        .join(Enrollment, Enrollment.offering_id == LiveSession.offering_id)
+        .where(Enrollment.id == enrollment_id)
+        .order_by(LiveSession.position)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,135 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from portal import PROJECT_ROOT
+from portal.attendance.codes import current_code
+from portal.models import Attendance, CodeWindow, utc_now
+from tests.apptest import app_as, texts
+from tests.factories import enrollment_make, offering_make, user_make
+from tests.factories_attendance import attendance_make, window_make
+
+REFUSED = "This page is not available to your role."
+
+
+def page_alone(user, page):
+    """The page script opened directly (as a URL typed on a fresh server), without the menu."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / page), default_timeout=60)
+    if user is not None:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = user.username
+        at.session_state["signed_in_at"] = utc_now()
+    return at.run()
+
+
+@pytest.fixture
+def world(session):
+    instructor = user_make(session, role="instructor", full_name="Ira Instructor")
+    offering = offering_make(session, instructors=[instructor])
+    participant = user_make(session, full_name="Alex Rivera")
+    enrollment = enrollment_make(session, participant, offering)
+    session.commit()
+    return instructor, offering, participant, enrollment
+
+
+@pytest.mark.parametrize(
+    ("page", "allowed"),
+    [
+        ("check_in.py", {"participant"}),
+        ("live_console.py", {"instructor", "admin"}),
+        ("attendance_manage.py", {"instructor", "admin"}),
+    ],
+)
+def test_pages_check_the_role(app_env, session, page, allowed):
+    for role in ("participant", "instructor", "admin"):
+        user = user_make(session, role=role)
+        session.commit()
+        at = app_as(user, page) if role in allowed else page_alone(user, page)
+        assert not at.exception
+        assert (REFUSED in texts(at)) is (role not in allowed), (page, role)
+    at = page_alone(None, page)
+    assert "Please sign in" in texts(at)
+
+
+def test_check_in_page_reads_the_code_from_the_url_and_records(app_env, session, world):
+    _, offering, participant, _ = world
+    window = window_make(session, offering.sessions[0])
+    session.commit()
+    code = current_code(window, utc_now()).code
+    at = app_as(participant)
+    at.query_params["code"] = code
+    at.switch_page("pages/check_in.py").run()
+    assert at.text_input(key="checkin_code").value == code
+    assert "Check-in is open" in texts(at)
+    at.button(key="checkin_submit").click().run()
+    assert not at.exception
+    assert "You checked in to Session 1." in texts(at)
+    assert session.scalar(select(Attendance.source)) == "code"
+
+
+def test_check_in_page_refuses_a_wrong_code(app_env, session, world):
+    _, offering, participant, _ = world
+    window_make(session, offering.sessions[0])
+    session.commit()
+    at = app_as(participant, "check_in.py")
+    at.text_input(key="checkin_code").input("WRONG9")
+    at.button(key="checkin_submit").click().run()
+    assert "That code is not right" in texts(at)
+    assert session.scalar(select(Attendance.id)) is None
+
+
+def test_participant_requests_a_correction(app_env, session, world):
+    _, _, participant, _ = world
+    at = app_as(participant, "check_in.py")
+    at.text_area(key=f"correction_{world[3].id}_note").input("My internet dropped")
+    at.button(key=f"correction_{world[3].id}_send").click().run()
+    assert not at.exception
+    assert "Your request was sent" in texts(at)
+
+
+def test_console_opens_check_in_and_shows_code_and_roster(app_env, session, world):
+    instructor, _, _, _ = world
+    at = app_as(instructor, "live_console.py")
+    assert "No code is shown" in texts(at)
+    at.button(key="console_open_in").click().run()
+    assert not at.exception
+    window = session.scalars(select(CodeWindow)).one()
+    code = current_code(window, utc_now()).code
+    session.rollback()  # SQLite: a reading test session would hold the write lock
+    assert f"{code[:3]} {code[3:]}" in texts(at)
+    assert "New code in" in texts(at)
+    assert "Missing: Alex Rivera" in texts(at)
+    at.button(key="console_close_in").click().run()
+    assert "No code is shown" in texts(at)
+
+
+def test_unassigned_instructor_sees_no_offering(app_env, session, world):
+    stranger = user_make(session, role="instructor")
+    session.commit()
+    at = app_as(stranger, "live_console.py")
+    assert "not assigned" in texts(at)
+
+
+def test_manage_page_marks_with_a_reason_under_each_staff_role(app_env, session, world):
+    instructor, offering, _, enrollment = world
+    admin = user_make(session, role="admin")
+    attendance_make(
+        session,
+        enrollment,
+        offering.sessions[0],
+        checked_out_at=offering.sessions[0].ends_at - timedelta(hours=1),
+    )
+    session.commit()
+    for user in (instructor, admin):
+        at = app_as(user, "attendance_manage.py")
+        assert not at.exception
+        assert "Alex Rivera" in str(at.dataframe[0].value)
+        at.button(key="mark_save").click().run()
+        assert "Give the reason" in texts(at)
+    at.text_input(key="mark_reason").input("Zoom report shows her present")
+    at.time_input(key="mark_in").set_value(offering.sessions[0].starts_at.astimezone().time())
+    at.button(key="mark_save").click().run()
+    assert not at.exception
+    assert "saved" in texts(at)
