@@ -23,7 +23,15 @@ class ChecklistItem:
 
 # Each section is a function (session, enrollment_id) -> items; capabilities add theirs here.
 ChecklistSection = Callable[[Session, int], list[ChecklistItem]]
-SECTIONS: list[ChecklistSection] = []
+
+
+def _fees(session: Session, enrollment_id: int) -> list[ChecklistItem]:
+    from portal.payments import fee_checklist  # late: payments builds ChecklistItems
+
+    return fee_checklist(session, enrollment_id)
+
+
+SECTIONS: list[ChecklistSection] = [_fees]
 
 
 def checklist_for(session: Session, enrollment_id: int) -> tuple[ChecklistItem, ...]:
