@@ -95,12 +95,18 @@ def cancellation_request(
     enrollment_id: int,
     statement: str,
     expected_refund_cents: int,
+    confirmed: bool = True,
     now: datetime | None = None,
 ) -> CancellationRequest:
     """A participant asks in writing to cancel; the CE office approves it later."""
     now = now or utc_now()
+    errors = {}
     if not statement.strip():
-        raise FieldErrors({"statement": "Write your cancellation request."})
+        errors["statement"] = "Write your cancellation request."
+    if not confirmed:
+        errors["confirm"] = "Confirm that you have read the refund amount."
+    if errors:
+        raise FieldErrors(errors)
     enrollment = _own_enrollment(session, user_id, enrollment_id)
     if enrollment.status != "active":
         raise PortalError("This enrollment is already cancelled.")

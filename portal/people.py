@@ -12,7 +12,7 @@ from portal import accounts
 from portal.audit import audit_record
 from portal.errors import FieldErrors, NotAllowed
 from portal.models import License, User, utc_now
-from portal.outbox import mail_set_password_link
+from portal.outbox import mail_registration, mail_set_password_link
 from portal.professions import profession_label
 from portal.tokens import set_password_link, token_issue
 
@@ -165,3 +165,10 @@ def password_reset_send(
         subject_type="user",
         subject_id=user_id,
     )
+
+
+def user_register_with_confirmation(*, session: Session, form: accounts.Registration) -> User:
+    """Register a participant and queue the 'your account is ready' email."""
+    user = accounts.user_register(session=session, form=form)
+    mail_registration(session=session, user_id=user.id)
+    return user

@@ -147,3 +147,8 @@ def records_purge(
                 details={"offering_id": row.offering_id, "counts": counts},
             )
     return PurgeReport(dry_run, tuple(done))
+
+
+def purge_preview(session: Session, content_dir: Path) -> PurgeReport:
+    """What a purge would delete now (a read: nothing is written)."""
+    return records_purge(session=session, content_dir=content_dir, dry_run=True)
