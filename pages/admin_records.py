@@ -54,7 +54,7 @@ st.dataframe(
     width="stretch",
 )
 report = ui.query(purge.purge_preview, content_dir=settings.content_dir)
-for offering_id, label, counts in report.offerings:
+for _offering_id, label, counts in report.offerings:
     st.warning(f"Past retention: {label} — " + ", ".join(f"{t} {n}" for t, n in counts.items()))
 st.caption(
     "Retention years come from the course file (record_retention_years, at least 4). "

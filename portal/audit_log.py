@@ -74,7 +74,7 @@ def audit_search(
     if until:
         end = local_instant(until + timedelta(days=1), time.min, time_zone)
         query = query.where(AuditEvent.at < end)
-    return [_row(e, username) for e, username in session.execute(query).tuples()]
+    return [_row(e, username) for e, username in session.execute(query)]
 
 
 def offering_filter(offering_id: int):  # type: ignore[no-untyped-def]
@@ -106,7 +106,7 @@ def audit_for(session: Session, condition) -> list[AuditRow]:  # type: ignore[no
         .where(condition)
         .order_by(AuditEvent.id)
     )
-    return [_row(e, username) for e, username in session.execute(query).tuples()]
+    return [_row(e, username) for e, username in session.execute(query)]
 
 
 def _row(event: AuditEvent, username: str | None) -> AuditRow:

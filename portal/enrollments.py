@@ -169,11 +169,8 @@ def offerings_for_enrollment(
         .options(selectinload(Offering.sessions), selectinload(Offering.course))
         .order_by(Offering.id)
     ).all()
-    mine = dict(
-        session.execute(
-            select(Enrollment.offering_id, Enrollment.status).where(Enrollment.user_id == user_id)
-        ).tuples()
-    )
+    query = select(Enrollment.offering_id, Enrollment.status).where(Enrollment.user_id == user_id)
+    mine = {offering_id: status for offering_id, status in session.execute(query)}
     return [_open_offering(session, o, now, mine.get(o.id)) for o in offerings]
 
 

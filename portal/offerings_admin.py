@@ -227,8 +227,7 @@ def offering_choices(session: Session) -> list[Choice]:
     """Every offering, newest first, labelled with its course and status."""
     query = select(Offering, Course).join(Course).order_by(Offering.id.desc())
     return [
-        Choice(o.id, f"{c.title[:40]} · {o.label} ({o.status})")
-        for o, c in session.execute(query).tuples()
+        Choice(o.id, f"{c.title[:40]} · {o.label} ({o.status})") for o, c in session.execute(query)
     ]
 
 

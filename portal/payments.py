@@ -53,7 +53,7 @@ def _sums(session: Session, model: type[Payment] | type[Refund], ids: list[int])
         .where(model.enrollment_id.in_(ids))
         .group_by(model.enrollment_id)
     )
-    return {k: int(v) for k, v in session.execute(query).tuples()}
+    return {k: int(v) for k, v in session.execute(query)}
 
 
 def _account(
@@ -104,7 +104,7 @@ def enrollment_accounts(
         query = query.where(Enrollment.offering_id == offering_id)
     if user_id is not None:
         query = query.where(Enrollment.user_id == user_id)
-    rows = session.execute(query).tuples().all()
+    rows = session.execute(query).all()
     ids = [e.id for e, _, _ in rows]
     paid, refunded = _sums(session, Payment, ids), _sums(session, Refund, ids)
     requests = {

@@ -73,7 +73,7 @@ def roster_part(session: Session, offering_id: int) -> BundleFile:
         .order_by(User.full_name)
     )
     rows = []
-    for e, u in session.execute(query).tuples():
+    for e, u in session.execute(query):
         for lic in session.scalars(select(License).where(License.user_id == u.id)):
             rows.append(
                 [
