@@ -27,6 +27,7 @@ def mail_enqueue(
         next_attempt_at=utc_now(),
     )
     session.add(message)
+    session.flush()
     return message
 
 
