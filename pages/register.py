@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from portal import accounts, ui
+from portal import accounts, people, ui
 from portal.professions import LICENSED, PROFESSIONS, US_STATES
 from portal.ui_auth import current_user, sign_in_as
 
@@ -69,7 +69,7 @@ if submitted:
         repeat,
         accounts.LicenseInput(profession or "", number, state or ""),
     )
-    user = ui.submit(FORM, accounts.user_register, form=form)
+    user = ui.submit(FORM, people.user_register_with_confirmation, form=form)
     if user is not None:
         sign_in_as(user.id, user.username)
         ui.flash("Welcome! Your account is ready.")

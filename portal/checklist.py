@@ -28,6 +28,7 @@ ChecklistSection = Callable[[Session, int], list[ChecklistItem]]
 # Each capability's section, "module:function" of (session, enrollment_id) -> items, in the
 # order a participant meets them. Named rather than imported: the sections import this module.
 SECTIONS: tuple[str, ...] = (
+    "portal.payments:fee_checklist",
     "portal.progress:progress_checklist",
     "portal.attendance.checklist_section:attendance_section",
 )

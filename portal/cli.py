@@ -7,6 +7,7 @@ import getpass
 import sys
 from collections.abc import Callable
 
+from portal import cli_enrollment
 from portal.accounts import user_create
 from portal.content import CourseFileError
 from portal.db import session_factory, transaction
@@ -90,7 +91,12 @@ def _add_users(commands: argparse._SubParsersAction) -> None:
 
 
 # Each capability adds its commands with one function here.
-REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_db, _add_demo, _add_users]
+REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_db,
+    _add_demo,
+    _add_users,
+    cli_enrollment.register,
+]
 
 
 def parser_build() -> argparse.ArgumentParser:

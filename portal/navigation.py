@@ -42,12 +42,22 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "instructor_home.py", "Instructor home", ":material/co_present:", frozenset({"instructor"})
     ),
+    PageSpec("enroll.py", "Enrollment and fees", ":material/payments:", PARTICIPANT),
     PageSpec("admin_home.py", "Admin home", ":material/admin_panel_settings:", ADMIN),
     PageSpec("materials_manage.py", "Course materials", ":material/folder_open:", INSTRUCTOR),
     PageSpec("materials_deleted.py", "Deleted materials", ":material/delete:", ADMIN),
     PageSpec("live_console.py", "Live console", ":material/qr_code_2:", INSTRUCTOR),
     PageSpec("attendance_manage.py", "Attendance", ":material/fact_check:", INSTRUCTOR),
+    PageSpec("admin_people.py", "People", ":material/group:", ADMIN, "CE office"),
+    PageSpec("admin_person.py", "Person record", ":material/badge:", ADMIN, "CE office"),
+    PageSpec("admin_import.py", "Roster import", ":material/upload_file:", ADMIN, "CE office"),
+    PageSpec("admin_offerings.py", "Offerings", ":material/event:", ADMIN, "CE office"),
+    PageSpec("admin_payments.py", "Payments and refunds", ":material/paid:", ADMIN, "CE office"),
+    PageSpec("admin_audit.py", "Audit log", ":material/history:", ADMIN, "CE office"),
+    PageSpec("admin_records.py", "Records", ":material/inventory_2:", ADMIN, "CE office"),
+    PageSpec("admin_outbox.py", "Outbox", ":material/outbox:", ADMIN, "CE office"),
     PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
+    PageSpec("set_password.py", "Set password", ":material/key:", PUBLIC | EVERYONE, "Account"),
 )
 
 

@@ -52,6 +52,18 @@ class Settings(BaseSettings):
     ce_administrator_name: str = "CE Administrator"
     ce_administrator_title: str = "Continuing Education Administrator"
     ce_administrator_signature: Path | None = None
+    # Email: with no smtp_host (demo mode) mails stay in the outbox page.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: bool = True
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0)
+    mail_from: str = "CE Office <ce-office@localhost>"
+    mail_max_attempts: int = Field(default=8, ge=1)
+    # One-time set-password links.
+    reset_link_minutes: int = Field(default=120, ge=5)
+    invite_link_days: int = Field(default=14, ge=1)
 
     @classmethod
     def settings_customise_sources(

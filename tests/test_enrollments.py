@@ -32,7 +32,7 @@ def test_enrolling_twice_keeps_one_enrollment(session):
 
 def test_a_cancelled_offering_refuses_enrollment(session):
     user, offering = user_make(session), offering_make(session, status="cancelled")
-    with pytest.raises(PortalError, match="not open"):
+    with pytest.raises(PortalError, match="cancelled"):
         enrollment_create(session=session, user_id=user.id, offering_id=offering.id)
 
 

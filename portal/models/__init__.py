@@ -12,6 +12,7 @@ from portal.models.audit import AuditEvent
 from portal.models.base import Base, UTCDateTime, utc_now
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
 from portal.models.journal import JournalEntry
+from portal.models.mail import AccountToken, OutboxMessage, RecordsPurge
 from portal.models.materials import (
     MATERIAL_KINDS,
     Material,
@@ -19,15 +20,18 @@ from portal.models.materials import (
     MaterialVersion,
     ProgressMark,
 )
+from portal.models.money import CancellationRequest, Payment, Refund
 from portal.models.people import ROLES, License, User
 
 __all__ = [
     "MATERIAL_KINDS",
     "ROLES",
+    "AccountToken",
     "Attendance",
     "AttendanceChange",
     "AuditEvent",
     "Base",
+    "CancellationRequest",
     "CodeFailure",
     "CodeWindow",
     "CorrectionRequest",
@@ -41,8 +45,12 @@ __all__ = [
     "MaterialVersion",
     "Offering",
     "OfferingInstructor",
+    "OutboxMessage",
+    "Payment",
     "PlatformImport",
     "ProgressMark",
+    "RecordsPurge",
+    "Refund",
     "UTCDateTime",
     "User",
     "utc_now",

@@ -1,0 +1,40 @@
+"""Outbox: every email the portal queued; in demo mode (no SMTP) this is where mail lands."""
+
+import streamlit as st
+
+from portal import email_sender, outbox, ui
+from portal.ui_auth import require_role
+
+require_role("admin")
+ui.show_flash()
+st.title("Outbox")
+settings = ui.settings()
+if email_sender.smtp_configured(settings):
+    st.caption(f"Mail goes through {settings.smtp_host}:{settings.smtp_port}.")
+    if st.button("Send due emails now", key="outbox_send"):
+        report = email_sender.outbox_send_due(factory=ui.db(), settings=settings)
+        ui.flash(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.")
+        st.rerun()
+else:
+    st.info("No SMTP server is configured (demo mode): emails stay here and are not sent.")
+status = st.selectbox(
+    "Status",
+    ["", "pending", "sent", "failed"],
+    key="outbox_status",
+    format_func=lambda s: s or "all",
+)
+messages = ui.query(outbox.outbox_list, status=status or None)
+if not messages:
+    st.caption("No emails.")
+for m in messages:
+    label = f"{m.created_at:%Y-%m-%d %H:%M} UTC · {m.status} · {m.to_address} · {m.subject}"
+    with st.expander(label):
+        st.caption(
+            f"Kind {m.kind} · attempts {m.attempts}"
+            + (f" · last error: {m.last_error}" if m.last_error else "")
+        )
+        st.code(m.body, language=None)
+        if m.status == "failed" and st.button("Retry", key=f"outbox_retry_{m.id}"):
+            ui.submit("outbox_retry", outbox.outbox_retry, message_id=m.id)
+            ui.flash("Queued again.")
+            st.rerun()

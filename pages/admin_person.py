@@ -1,0 +1,32 @@
+"""One person's whole record: account, enrollments and fees, attendance, evaluations,
+certificates and audit events (sections come from portal.records.PERSON_SECTIONS)."""
+
+import streamlit as st
+
+from portal import people, records, ui
+from portal.ui_auth import require_role
+
+require_role("admin")
+st.title("Person record")
+found = ui.query(people.people_search)
+if not found:
+    st.info("No people yet.")
+    st.stop()
+wanted = st.query_params.get("user", "")
+ids = [p.id for p in found]
+index = ids.index(int(wanted)) if wanted.isdigit() and int(wanted) in ids else 0
+person = st.selectbox(
+    "Person",
+    found,
+    index=index,
+    key="person_choice",
+    format_func=lambda p: f"{p.full_name} ({p.username}, {p.email})",
+)
+for section in ui.query(records.person_record, user_id=person.id):
+    st.subheader(section.title)
+    if section.note:
+        st.caption(section.note)
+    if section.rows:
+        st.dataframe(list(section.rows), hide_index=True, width="stretch")
+    else:
+        st.caption("Nothing recorded.")
