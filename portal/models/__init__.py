@@ -4,6 +4,7 @@ from portal.models.attendance import Attendance
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, UTCDateTime, utc_now
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
+from portal.models.evaluation import Evaluation, EvaluationAnswer
 from portal.models.people import ROLES, License, User
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "Base",
     "Course",
     "Enrollment",
+    "Evaluation",
+    "EvaluationAnswer",
     "License",
     "LiveSession",
     "Offering",
