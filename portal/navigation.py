@@ -36,10 +36,12 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("register.py", "Create account", ":material/person_add:", PUBLIC),
     PageSpec("participant_home.py", "Home", ":material/home:", PARTICIPANT),
     PageSpec("course.py", "Course", ":material/menu_book:", PARTICIPANT),
+    PageSpec("evaluation.py", "Evaluation", ":material/rate_review:", PARTICIPANT),
     PageSpec(
         "instructor_home.py", "Instructor home", ":material/co_present:", frozenset({"instructor"})
     ),
     PageSpec("admin_home.py", "Admin home", ":material/admin_panel_settings:", ADMIN),
+    PageSpec("evaluation_review.py", "Evaluation results", ":material/analytics:", INSTRUCTOR),
     PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
 )
 

@@ -44,7 +44,7 @@ def saved_answers(
         .where(Evaluation.enrollment_id == enrollment_id)
     )
     rows: dict[str, list[Row]] = defaultdict(list)
-    for question_id, item, num, text in session.execute(query).tuples():
+    for question_id, item, num, text in session.execute(query):
         rows[question_id].append((item, num, text))
     return {q.id: answer_from_rows(q, rows.get(q.id, [])) for q in questions}
 
@@ -60,7 +60,7 @@ def evaluation_forms_for(
         .order_by(Enrollment.id.desc())
     )
     forms = []
-    for enrollment_id, offering_id, label, zone in session.execute(query).tuples():
+    for enrollment_id, offering_id, label, zone in session.execute(query):
         course = offering_course(session, offering_id)
         state = evaluation_state(session, enrollment_id, now)
         if state.state == "unavailable":

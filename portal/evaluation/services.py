@@ -16,6 +16,8 @@ from portal.evaluation.eligibility import evaluation_state, offering_course
 from portal.evaluation.form import Answer, answer_rows, answers_problems, is_empty
 from portal.models import Enrollment, Evaluation, EvaluationAnswer, utc_now
 
+ALREADY_SUBMITTED = "Your evaluation was already submitted; it can no longer be changed."
+
 
 def _own_enrollment(session: Session, user_id: int, enrollment_id: int) -> Enrollment:
     enrollment = session.get(Enrollment, enrollment_id)
@@ -54,7 +56,7 @@ def _open_draft(session: Session, enrollment: Enrollment, now: datetime) -> int:
         .returning(Evaluation.id)
     ).scalar()
     if locked is None:
-        raise PortalError("Your evaluation was already submitted; it can no longer be changed.")
+        raise PortalError(ALREADY_SUBMITTED)
     return locked
 
 
@@ -92,6 +94,8 @@ def _prepare(
 ) -> tuple[Enrollment, EvaluationSettings]:
     enrollment = _own_enrollment(session, user_id, enrollment_id)
     state = evaluation_state(session, enrollment_id, now)
+    if state.state == "submitted":
+        raise PortalError(ALREADY_SUBMITTED)
     if not state.can_answer:
         raise PortalError(state.message)
     settings = offering_course(session, enrollment.offering_id).evaluation
