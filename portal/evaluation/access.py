@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from portal import content
 from portal.errors import NotAllowed
 from portal.evaluation.eligibility import offering_course
-from portal.models import Enrollment, Evaluation, License, OfferingInstructor, User
+from portal.models import Enrollment, Evaluation, License, Offering, OfferingInstructor, User
 
 
 @dataclass(frozen=True)
@@ -117,3 +117,32 @@ def group_hidden_reason(group_size: int, total: int, filters: Filters, minimum: 
             "so comparing with all responses would reveal individual answers."
         )
     return ""
+
+
+@dataclass(frozen=True)
+class ReviewOffering:
+    """An offering a reviewer may open, with the course's credit types for the filter."""
+
+    id: int
+    label: str
+    course_title: str
+    credit_types: tuple[tuple[str, str], ...]
+
+
+def review_offerings(session: Session, user_id: int) -> list[ReviewOffering]:
+    """Every offering for admins; the assigned ones for instructors; none for others."""
+    user = session.get(User, user_id)
+    if user is None or user.role not in ("admin", "instructor"):
+        return []
+    query = select(Offering.id, Offering.label).order_by(Offering.id.desc())
+    if user.role == "instructor":
+        assigned = select(OfferingInstructor.offering_id).where(
+            OfferingInstructor.user_id == user_id
+        )
+        query = query.where(Offering.id.in_(assigned))
+    result = []
+    for offering_id, label in session.execute(query):
+        course = offering_course(session, offering_id)
+        types = tuple((ct.id, ct.name) for ct in course.credit_types)
+        result.append(ReviewOffering(offering_id, label, course.title, types))
+    return result

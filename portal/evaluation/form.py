@@ -163,3 +163,17 @@ def answer_display(question: Question, value: Answer) -> str:
     if question.type == "multiple_choice":
         return "; ".join(value)
     return str(value).capitalize() if question.type == "yes_no" else str(value)
+
+
+def _normal(value: Answer) -> Answer:
+    if is_empty(value):
+        return None
+    if isinstance(value, list | tuple):
+        return tuple(sorted(value))
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def answers_differ(given: Mapping[str, Answer], saved: Mapping[str, Answer]) -> bool:
+    """Whether the form holds answers not yet saved (empty and blank count as the same)."""
+    keys = set(given) | set(saved)
+    return any(_normal(given.get(k)) != _normal(saved.get(k)) for k in keys)
