@@ -54,13 +54,14 @@ def submitted_make(session: Session, offering: Offering, **overrides: Any) -> En
     """An attendee who submitted the evaluation with these answers."""
     profession = overrides.pop("profession", "lmft")
     state = overrides.pop("state", "CA")
+    now = overrides.pop("now", AFTER)
     enrollment = attendee_make(session, offering, profession=profession, state=state)
     evaluation_submit(
         session=session,
         user_id=enrollment.user_id,
         enrollment_id=enrollment.id,
         answers=answers_complete(**overrides),
-        now=AFTER,
+        now=now,
     )
     session.flush()
     return enrollment
