@@ -93,21 +93,27 @@ def median_from_counts(counts: dict[float, int]) -> float | None:
 
 
 def _stats(
-    session: Session, group: Select[tuple[int]]
+    session: Session, group: Select[tuple[int]], multiple: list[str]
 ) -> dict[str, tuple[int, float | None, float | None]]:
+    """n, mean and (PostgreSQL) median per question, in one grouped query."""
     answer = EvaluationAnswer
-    columns = [
-        answer.question_id,
-        func.count(distinct(answer.evaluation_id)),
-        func.avg(answer.value_num),
-    ]
+    columns = [answer.question_id, func.count(), func.avg(answer.value_num)]
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         columns.append(func.percentile_cont(0.5).within_group(answer.value_num))
     query = select(*columns).where(answer.evaluation_id.in_(group)).group_by(answer.question_id)
-    return {
+    stats = {
         row[0]: (row[1], row[2], row[3] if postgres else None) for row in session.execute(query)
     }
+    # A multiple-choice answer has a row per option: count people, not rows, there only.
+    people = (
+        select(answer.question_id, func.count(distinct(answer.evaluation_id)))
+        .where(answer.evaluation_id.in_(group), answer.question_id.in_(multiple))
+        .group_by(answer.question_id)
+    )
+    for question_id, n in session.execute(people) if multiple else ():
+        stats[question_id] = (n, None, None)
+    return stats
 
 
 def _distribution(session: Session, group: Select[tuple[int]]) -> dict[str, dict[float, int]]:
@@ -149,12 +155,12 @@ def _items(
 ) -> tuple[ItemResult, ...]:
     course, minimum = reviewer.course, reviewer.course.evaluation.min_group_size
     group = group_query(session, offering_id, course, filters)
-    stats, counts = (_stats(session, group), _distribution(session, group)) if shown else ({}, {})
-    everyone = (
-        _stats(session, group_query(session, offering_id, course, Filters()))
-        if shown and filters.active
-        else stats
-    )
+    multiple = [q.id for q in course.evaluation.questions if q.type == "multiple_choice"]
+    stats = _stats(session, group, multiple) if shown else {}
+    counts = _distribution(session, group) if shown else {}
+    everyone = stats
+    if shown and filters.active:
+        everyone = _stats(session, group_query(session, offering_id, course, Filters()), multiple)
     results = []
     for q in course.evaluation.questions:
         n = stats.get(q.id, (0, None, None))[0]
@@ -196,9 +202,18 @@ def eligible_count(session: Session, offering_id: int, full_attendance_required:
 
 
 def evaluation_review(
-    session: Session, offering_id: int, viewer_id: int, filters: Filters | None = None
+    session: Session,
+    offering_id: int,
+    viewer_id: int,
+    filters: Filters | None = None,
+    *,
+    with_eligible: bool = True,
 ) -> EvaluationReview:
-    """Response rate, per-item and per-objective results; small groups are withheld."""
+    """Response rate, per-item and per-objective results; small groups are withheld.
+
+    The eligible count reads attendance_summaries (rows in Python, owned by attendance);
+    with_eligible=False skips it when only the SQL aggregates are wanted (eligible = 0).
+    """
     filters = filters or Filters()
     reviewer = reviewer_for(session, offering_id, viewer_id)
     settings = reviewer.course.evaluation
@@ -214,7 +229,9 @@ def evaluation_review(
         offering_id=offering_id,
         offering_label=offering.label,
         course_title=reviewer.course.title,
-        eligible=eligible_count(session, offering_id, settings.full_attendance_required),
+        eligible=eligible_count(session, offering_id, settings.full_attendance_required)
+        if with_eligible
+        else 0,
         submitted=submitted,
         group_size=group_size,
         filters=filters,
