@@ -31,6 +31,7 @@ SECTIONS: tuple[str, ...] = (
     "portal.payments:fee_checklist",
     "portal.progress:progress_checklist",
     "portal.attendance.checklist_section:attendance_section",
+    "portal.evaluation.eligibility:evaluation_checklist",
 )
 
 

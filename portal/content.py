@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from portal.content_evaluation import EvaluationSettings
+
 COURSE_FILE = "course.toml"
 
 
@@ -155,6 +157,7 @@ class Course(_Strict):
     practices: tuple[Practice, ...] = ()
     credit_types: tuple[CreditType, ...] = Field(min_length=1)
     offerings: tuple[OfferingPlan, ...] = ()
+    evaluation: EvaluationSettings = EvaluationSettings()
 
     @model_validator(mode="after")
     def _objectives_exist(self) -> Course:
@@ -163,6 +166,12 @@ class Course(_Strict):
                 raise ValueError(
                     f"module {module.id!r} names objective {module.objective}, "
                     f"but the course has {len(self.objectives)}"
+                )
+        for question in self.evaluation.questions:
+            if question.objective is not None and question.objective > len(self.objectives):
+                raise ValueError(
+                    f"evaluation question {question.id!r} names objective "
+                    f"{question.objective}, but the course has {len(self.objectives)}"
                 )
         return self
 

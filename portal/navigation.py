@@ -39,6 +39,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("practice.py", "Guided practices", ":material/self_improvement:", PARTICIPANT),
     PageSpec("journal.py", "Appreciation journal", ":material/edit_note:", PARTICIPANT),
     PageSpec("check_in.py", "Check in", ":material/how_to_reg:", PARTICIPANT),
+    PageSpec("evaluation.py", "Evaluation", ":material/rate_review:", PARTICIPANT),
     PageSpec(
         "instructor_home.py", "Instructor home", ":material/co_present:", frozenset({"instructor"})
     ),
@@ -56,6 +57,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("admin_audit.py", "Audit log", ":material/history:", ADMIN, "CE office"),
     PageSpec("admin_records.py", "Records", ":material/inventory_2:", ADMIN, "CE office"),
     PageSpec("admin_outbox.py", "Outbox", ":material/outbox:", ADMIN, "CE office"),
+    PageSpec("evaluation_review.py", "Evaluation results", ":material/analytics:", INSTRUCTOR),
     PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
     PageSpec("set_password.py", "Set password", ":material/key:", PUBLIC | EVERYONE, "Account"),
 )

@@ -11,6 +11,7 @@ from portal.models.attendance_live import (
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, UTCDateTime, utc_now
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
+from portal.models.evaluation import Evaluation, EvaluationAnswer
 from portal.models.journal import JournalEntry
 from portal.models.mail import AccountToken, OutboxMessage, RecordsPurge
 from portal.models.materials import (
@@ -37,6 +38,8 @@ __all__ = [
     "CorrectionRequest",
     "Course",
     "Enrollment",
+    "Evaluation",
+    "EvaluationAnswer",
     "JournalEntry",
     "License",
     "LiveSession",

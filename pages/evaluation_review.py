@@ -1,0 +1,189 @@
+"""Evaluation results for instructors and the CE office: rates, items, comments, exports."""
+
+import altair as alt
+import streamlit as st
+
+from portal import ui
+from portal.errors import PortalError
+from portal.evaluation.access import Filters, review_offerings
+from portal.evaluation.render import responses_csv, responses_xlsx, summary_pdf
+from portal.evaluation.responses import (
+    evaluation_comments,
+    evaluation_pending,
+    evaluation_responses,
+)
+from portal.evaluation.review import evaluation_review
+from portal.professions import PROFESSIONS
+from portal.ui_auth import require_role
+
+user = require_role("instructor", "admin")
+st.title("Evaluation results")
+offerings = ui.query(review_offerings, user_id=user.id)
+if not offerings:
+    st.info("You are not assigned to an offering yet. The CE office assigns instructors.")
+    st.stop()
+index = st.selectbox(
+    "Offering",
+    range(len(offerings)),
+    format_func=lambda i: f"{offerings[i].course_title} — {offerings[i].label}",
+    key="review_offering",
+)
+offering = offerings[index]
+left, right = st.columns(2)
+profession = left.selectbox(
+    "Profession",
+    [None, *PROFESSIONS],
+    format_func=lambda p: "All professions" if p is None else PROFESSIONS[p],
+    key="review_profession",
+)
+types = dict(offering.credit_types)
+credit_type = right.selectbox(
+    "Credit type",
+    [None, *types],
+    format_func=lambda c: "All credit types" if c is None else types[c],
+    key="review_credit_type",
+)
+filters = Filters(profession=profession, credit_type=credit_type)
+try:
+    review = ui.query(
+        evaluation_review, offering_id=offering.id, viewer_id=user.id, filters=filters
+    )
+except PortalError as error:
+    ui.fail(str(error))
+
+rate = f"{review.response_rate:.0%}" if review.response_rate is not None else "—"
+cols = st.columns(4)
+cols[0].metric("Submitted", review.submitted)
+cols[1].metric("Eligible", review.eligible)
+cols[2].metric("Response rate", rate)
+cols[3].metric("In this group", review.group_size)
+st.caption(
+    f"Groups of fewer than {review.min_group_size} responses are hidden. "
+    + (
+        "Names are visible to the CE office for this course."
+        if review.names_visible
+        else "Responses are anonymous."
+    )
+)
+if review.hidden_reason:
+    st.info(review.hidden_reason)
+else:
+    st.subheader("Learning objectives")
+    st.dataframe(
+        [
+            {
+                "Objective": f"{o.number}. {o.objective}",
+                "n": o.n,
+                "Mean": o.mean,
+                "Median": o.median,
+                "Agree or strongly agree": None
+                if o.agree_percent is None
+                else f"{o.agree_percent:.0f}%",
+            }
+            for o in review.objectives
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader("Items")
+    for item in review.items:
+        with st.container(border=True):
+            st.markdown(f"**{ui.escape_markdown(item.text)}**")
+            if item.hidden:
+                st.caption(f"n = {item.n}; hidden (fewer than {review.min_group_size} answers).")
+                continue
+            stats = [f"n = {item.n}"]
+            stats += (
+                [f"mean {item.mean:.2f}", f"median {item.median:.1f}"]
+                if item.mean is not None
+                else []
+            )
+            st.caption(" · ".join(stats))
+            if item.distribution:
+                data = alt.Data(values=[{"Answer": a, "Count": c} for a, c in item.distribution])
+                chart = (
+                    alt.Chart(data)
+                    .mark_bar()
+                    .encode(x=alt.X("Count:Q"), y=alt.Y("Answer:N", sort=None, title=None))
+                    .properties(height=30 * len(item.distribution))
+                )
+                st.altair_chart(chart, width="stretch")
+
+st.subheader("Comments")
+search = st.text_input("Search comments", key="review_comment_search")
+comments = ui.query(
+    evaluation_comments, offering_id=offering.id, viewer_id=user.id, filters=filters, search=search
+)
+if comments.hidden_reason:
+    st.info(comments.hidden_reason)
+elif not comments.comments:
+    st.caption("No comments match.")
+else:
+    rows = [
+        {"Question": c.question, "Comment": c.text} | ({"Author": c.author} if c.author else {})
+        for c in comments.comments
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if comments.truncated:
+        st.caption("Showing the first 500 comments; search to narrow them.")
+
+st.subheader("Exports")
+slug = f"evaluation-{offering.id}"
+
+
+def responses():
+    """Built only when a download is clicked: every response as a table."""
+    return ui.query(evaluation_responses, offering_id=offering.id, viewer_id=user.id)
+
+
+def summary():
+    """The sponsor's one-page summary of the whole offering (no filter)."""
+    return summary_pdf(ui.query(evaluation_review, offering_id=offering.id, viewer_id=user.id))
+
+
+if review.is_admin or review.submitted >= review.min_group_size:
+    st.download_button(
+        "All responses (CSV)",
+        lambda: responses_csv(responses()),
+        file_name=f"{slug}.csv",
+        mime="text/csv",
+        key="review_export_csv",
+        on_click="ignore",
+    )
+    st.download_button(
+        "All responses (XLSX)",
+        lambda: responses_xlsx(responses()),
+        file_name=f"{slug}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="review_export_xlsx",
+        on_click="ignore",
+    )
+else:
+    st.caption(f"Response exports need at least {review.min_group_size} responses.")
+st.download_button(
+    "Evaluation summary for the sponsor (PDF)",
+    summary,
+    file_name=f"{slug}-summary.pdf",
+    mime="application/pdf",
+    key="review_export_pdf",
+    on_click="ignore",
+)
+
+if review.is_admin:
+    st.subheader("Not submitted yet")
+    pending = ui.query(evaluation_pending, offering_id=offering.id, viewer_id=user.id)
+    if pending:
+        st.dataframe(
+            [
+                {
+                    "Name": p.name,
+                    "Email": p.email,
+                    "Draft saved": "yes" if p.draft_saved_at else "no",
+                }
+                for p in pending
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.caption("Every eligible participant has submitted.")

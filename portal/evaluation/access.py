@@ -1,0 +1,148 @@
+"""Who may review an offering's evaluations, and which respondents form a group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy.orm import Session
+
+from portal import content
+from portal.errors import NotAllowed
+from portal.evaluation.eligibility import offering_course
+from portal.models import Enrollment, Evaluation, License, Offering, OfferingInstructor, User
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrow the respondents to one profession and/or the people of one credit type."""
+
+    profession: str | None = None
+    credit_type: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter narrows the group."""
+        return bool(self.profession or self.credit_type)
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """The person reviewing an offering, and what the course lets them see."""
+
+    user_id: int
+    is_admin: bool
+    names_visible: bool
+    course: content.Course
+
+
+def reviewer_for(session: Session, offering_id: int, viewer_id: int) -> Reviewer:
+    """Admins review every offering; instructors only those they are assigned to."""
+    user = session.get(User, viewer_id)
+    if user is None or not user.is_active or user.role not in ("admin", "instructor"):
+        raise NotAllowed("Only instructors and the CE office review evaluations.")
+    if user.role == "instructor":
+        assigned = session.get(OfferingInstructor, (offering_id, viewer_id))
+        if assigned is None:
+            raise NotAllowed("You can review only the offerings you teach.")
+    course = offering_course(session, offering_id)
+    is_admin = user.role == "admin"
+    return Reviewer(viewer_id, is_admin, is_admin and course.evaluation.admins_see_names, course)
+
+
+def _has_license(pairs: list[tuple[str, str | None]]) -> ColumnElement[bool]:
+    if not pairs:
+        return false()
+    matches = [
+        and_(License.profession == p, License.state.is_(None) if s is None else License.state == s)
+        for p, s in pairs
+    ]
+    return exists().where(License.user_id == Enrollment.user_id, or_(*matches))
+
+
+def credit_type_clause(
+    session: Session, offering_id: int, course: content.Course, credit_type_id: str
+) -> ColumnElement[bool]:
+    """Respondents who count under a credit type, decided by CreditType.qualifies.
+
+    Each distinct (profession, state) among the offering's licenses is judged in Python;
+    the certificate of attendance takes those whom no CE credit type fits.
+    """
+    pairs_query = (
+        select(License.profession, License.state)
+        .join(Enrollment, Enrollment.user_id == License.user_id)
+        .where(Enrollment.offering_id == offering_id)
+        .distinct()
+    )
+    pairs = [(p, s) for p, s in session.execute(pairs_query)]
+    target = course.credit_type(credit_type_id)
+    if target.makes_ce_claim:
+        return _has_license([(p, s) for p, s in pairs if target.qualifies(p, s)])
+    ce_types = [ct for ct in course.credit_types if ct.makes_ce_claim]
+    return ~_has_license([(p, s) for p, s in pairs if any(ct.qualifies(p, s) for ct in ce_types)])
+
+
+def group_query(
+    session: Session, offering_id: int, course: content.Course, filters: Filters
+) -> Select[tuple[int]]:
+    """The ids of the submitted evaluations in the filtered group."""
+    query = select(Evaluation.id).where(
+        Evaluation.offering_id == offering_id, Evaluation.status == "submitted"
+    )
+    if not filters.active:
+        return query
+    query = query.join(Enrollment, Enrollment.id == Evaluation.enrollment_id)
+    if filters.profession:
+        query = query.where(
+            exists().where(
+                License.user_id == Enrollment.user_id, License.profession == filters.profession
+            )
+        )
+    if filters.credit_type:
+        query = query.where(credit_type_clause(session, offering_id, course, filters.credit_type))
+    return query
+
+
+def group_hidden_reason(group_size: int, total: int, filters: Filters, minimum: int) -> str:
+    """Why a group's results are withheld ('' when shown): too few people in the group, or
+    (with a filter) too few outside it, since 'everyone' minus the group would show them."""
+    if group_size < minimum:
+        return (
+            f"Results are hidden for groups of fewer than {minimum} responses "
+            f"(this group has {group_size}), to keep answers anonymous."
+        )
+    if filters.active and 0 < total - group_size < minimum:
+        return (
+            f"Results are hidden: fewer than {minimum} responses fall outside this filter, "
+            "so comparing with all responses would reveal individual answers."
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class ReviewOffering:
+    """An offering a reviewer may open, with the course's credit types for the filter."""
+
+    id: int
+    label: str
+    course_title: str
+    credit_types: tuple[tuple[str, str], ...]
+
+
+def review_offerings(session: Session, user_id: int) -> list[ReviewOffering]:
+    """Every offering for admins; the assigned ones for instructors; none for others."""
+    user = session.get(User, user_id)
+    if user is None or user.role not in ("admin", "instructor"):
+        return []
+    query = select(Offering.id, Offering.label).order_by(Offering.id.desc())
+    if user.role == "instructor":
+        assigned = select(OfferingInstructor.offering_id).where(
+            OfferingInstructor.user_id == user_id
+        )
+        query = query.where(Offering.id.in_(assigned))
+    result = []
+    for offering_id, label in session.execute(query):
+        course = offering_course(session, offering_id)
+        types = tuple((ct.id, ct.name) for ct in course.credit_types)
+        result.append(ReviewOffering(offering_id, label, course.title, types))
+    return result

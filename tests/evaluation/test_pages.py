@@ -1,0 +1,144 @@
+from datetime import timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from portal import PROJECT_ROOT
+from portal.models import utc_now
+from tests.apptest import app_as, texts
+from tests.factories import enrollment_make, offering_make, user_make
+from tests.factories_attendance import attendance_full
+from tests.factories_evaluation import answers_complete, submitted_make
+
+
+def page_as(user, page):
+    """The page script run on its own as this person: a page outside their menu still
+    has to refuse them itself."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / page), default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = user.username
+    at.session_state["signed_in_at"] = utc_now()
+    return at.run()
+
+
+def _past_offering(session, **fields):
+    start = utc_now() - timedelta(weeks=1, hours=5)
+    sessions = [(start, start + timedelta(hours=3))]
+    sessions.append((start + timedelta(weeks=1), start + timedelta(weeks=1, hours=3)))
+    return offering_make(session, sessions=sessions, **fields)
+
+
+@pytest.fixture
+def attendee(session, app_env):
+    offering = _past_offering(session)
+    user = user_make(session, full_name="Zoë Nguyễn")
+    enrollment = enrollment_make(session, user, offering)
+    attendance_full(session, enrollment, offering)
+    session.commit()
+    return user, enrollment
+
+
+def _radio(at, key):
+    return next(r for r in at.radio if r.key == key)
+
+
+def test_participant_saves_a_draft_then_submits(attendee, session):
+    user, enrollment = attendee
+    at = app_as(user, "evaluation.py")
+    assert not at.exception, at.exception
+    assert "The evaluation is open" in texts(at)
+    prefix = f"evaluation_{enrollment.id}_"
+    _radio(at, prefix + "objective-1").set_value(5)
+    at.text_area(key=prefix + "comments").set_value("<b>bold?</b> **no** 🙂")
+    at.run()
+    assert "Draft saved" in texts(at)
+    # Another device: a fresh session shows the draft.
+    again = app_as(user, "evaluation.py")
+    assert _radio(again, prefix + "objective-1").value == 5
+    assert again.text_area(key=prefix + "comments").value == "<b>bold?</b> **no** 🙂"
+    again.button(key="evaluation_submit").click().run()
+    assert "This question needs an answer" in texts(again)
+    for question, value in answers_complete().items():
+        if question == "practice-change":
+            again.multiselect(key=prefix + question).set_value(value)
+        elif question == "practice-change-detail":
+            again.text_area(key=prefix + question).set_value(value)
+        else:
+            _radio(again, prefix + question).set_value(value)
+    again.run()
+    again.button(key="evaluation_submit").click().run()
+    assert not again.exception, again.exception
+    page = texts(again)
+    assert "your evaluation was submitted" in page and "Submitted" in page
+    assert "Submit evaluation" not in [b.label for b in again.button]
+    assert "<b>bold?</b> **no** 🙂" in [t.value for t in again.text]
+
+
+def test_participant_is_told_why_it_is_closed(session, app_env):
+    offering = offering_make(session)  # first session live now
+    user = user_make(session)
+    enrollment_make(session, user, offering)
+    session.commit()
+    at = app_as(user, "evaluation.py")
+    assert "opens when the last session ends" in texts(at)
+    assert not at.radio
+    home = app_as(user, "participant_home.py")
+    assert "Course evaluation" in texts(home)
+
+
+@pytest.mark.parametrize("role", ["instructor", "admin"])
+def test_evaluation_page_refuses_other_roles(session, app_env, role):
+    user = user_make(session, role=role)
+    session.commit()
+    assert "This page is not available to your role." in texts(page_as(user, "evaluation.py"))
+
+
+def test_review_refuses_participants(attendee):
+    user, _ = attendee
+    assert "This page is not available to your role." in texts(
+        page_as(user, "evaluation_review.py")
+    )
+
+
+def test_review_as_instructor_is_anonymous(session, app_env):
+    instructor = user_make(session, role="instructor", username="teacher", full_name="Ira Teacher")
+    offering = _past_offering(session, instructors=[instructor])
+    for text in ("Wonderful", "Too short", "More practice please"):
+        submitted_make(session, offering, comments=text, now=None)
+    other = user_make(session, role="instructor")
+    session.commit()
+    at = app_as(instructor, "evaluation_review.py")
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "Learning objectives" in page and "Not submitted yet" not in page
+    comments = at.dataframe[-1].value
+    assert {"Wonderful", "Too short", "More practice please"} <= set(comments["Comment"])
+    assert "Author" not in comments.columns and "Pat Participant" not in page
+    assert "All responses (CSV)" in [b.label for b in at.get("download_button")]
+    at.selectbox(key="review_profession").set_value("rn").run()
+    assert "Results are hidden for groups of fewer than 3" in texts(at)
+    assert "not assigned" in texts(app_as(other, "evaluation_review.py"))
+
+
+def test_review_as_admin_lists_who_has_not_submitted(session, app_env):
+    admin = user_make(session, role="admin")
+    offering = _past_offering(session)
+    submitted_make(session, offering, now=None)
+    waiting = user_make(session, full_name="Rosa Díaz")
+    enrollment = enrollment_make(session, waiting, offering)
+    attendance_full(session, enrollment, offering)
+    session.commit()
+    at = app_as(admin, "evaluation_review.py")
+    choice = at.selectbox(key="review_offering")
+    choice.set_value(next(i for i, o in enumerate(choice.options) if offering.label in o)).run()
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "Results are hidden for groups of fewer than 3" in page
+    assert "Not submitted yet" in page
+    assert list(at.dataframe[-1].value["Name"]) == ["Rosa Díaz"]
+
+
+def test_checklist_section_is_registered():
+    from portal.checklist import SECTIONS
+
+    assert "portal.evaluation.eligibility:evaluation_checklist" in SECTIONS
