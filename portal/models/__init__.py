@@ -3,6 +3,11 @@
 from portal.models.attendance import Attendance
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, UTCDateTime, utc_now
+from portal.models.certificates import (
+    Certificate,
+    CertificateReissueRequest,
+    VerificationThrottle,
+)
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
 from portal.models.people import ROLES, License, User
 
@@ -11,6 +16,8 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "Base",
+    "Certificate",
+    "CertificateReissueRequest",
     "Course",
     "Enrollment",
     "License",
@@ -19,5 +26,6 @@ __all__ = [
     "OfferingInstructor",
     "UTCDateTime",
     "User",
+    "VerificationThrottle",
     "utc_now",
 ]
