@@ -8,6 +8,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from portal.certificates.progress import certificate_checklist
+
 Status = Literal["done", "todo", "waiting", "blocked"]
 
 
@@ -23,7 +25,7 @@ class ChecklistItem:
 
 # Each section is a function (session, enrollment_id) -> items; capabilities add theirs here.
 ChecklistSection = Callable[[Session, int], list[ChecklistItem]]
-SECTIONS: list[ChecklistSection] = []
+SECTIONS: list[ChecklistSection] = [certificate_checklist]
 
 
 def checklist_for(session: Session, enrollment_id: int) -> tuple[ChecklistItem, ...]:

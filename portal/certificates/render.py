@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
+from typing import Any
 
 import segno
 from fpdf import FPDF
@@ -50,15 +51,16 @@ class CertificateData:
     administrator_title: str
     verify_url: str
     supersedes: str = ""
+    sample: bool = False
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         """Plain JSON for storing beside the frozen PDF."""
         values = dataclasses.asdict(self)
         values["issued_on"] = self.issued_on.isoformat()
         return values
 
     @classmethod
-    def from_json(cls, values: dict[str, str]) -> CertificateData:
+    def from_json(cls, values: dict[str, Any]) -> CertificateData:
         """The data a stored certificate was made from."""
         return cls(**{**values, "issued_on": date.fromisoformat(values["issued_on"])})
 
@@ -231,6 +233,15 @@ def _qr(pdf: FPDF, data: CertificateData) -> None:
     _text(pdf, url, x=x, width=width, size=7, align=Align.R, link=data.verify_url)
 
 
+def _sample_mark(pdf: FPDF) -> None:
+    """A light diagonal 'SAMPLE' so a preview is never mistaken for a certificate."""
+    pdf.set_text_color(200, 200, 200)
+    pdf.set_font(FAMILY, "B", 90)
+    with pdf.rotation(25, PAGE_W / 2, PAGE_H / 2):
+        pdf.text(PAGE_W / 2 - pdf.get_string_width("SAMPLE") / 2, PAGE_H / 2 + 12, "SAMPLE")
+    pdf.set_text_color(0, 0, 0)
+
+
 def certificate_pdf(data: CertificateData, signature: bytes) -> bytes:
     """The one-page landscape US Letter certificate PDF."""
     pdf = FPDF(orientation="L", unit="mm", format="Letter")
@@ -242,6 +253,8 @@ def certificate_pdf(data: CertificateData, signature: bytes) -> bytes:
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, 20, MARGIN)
     pdf.add_page()
+    if data.sample:
+        _sample_mark(pdf)  # first, so that everything prints over it
     _frame(pdf)
     pdf.set_y(18)
     _body(pdf, data)
