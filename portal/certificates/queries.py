@@ -139,7 +139,7 @@ def _rows(session: Session, *conditions: object) -> list[CertificateRow]:
             superseded_by=newer_number or "",
             pending_request=bool(waiting),
         )
-        for row, newer_number, older_number, waiting in session.execute(query).tuples()
+        for row, newer_number, older_number, waiting in session.execute(query)
     ]
 
 
@@ -162,7 +162,7 @@ def participant_certificates(
             claims=claims_for(session, enrollment.id, content_dir=content_dir),
             certificates=tuple(_rows(session, Certificate.enrollment_id == enrollment.id)),
         )
-        for enrollment, label, title in session.execute(query).tuples()
+        for enrollment, label, title in session.execute(query)
     ]
 
 
@@ -231,7 +231,7 @@ def offerings_for_issue(session: Session) -> list[OfferingIssue]:
         .order_by(Offering.id.desc())
     )
     result = []
-    for offering, title, ends, count in session.execute(query).tuples():
+    for offering, title, ends, count in session.execute(query):
         day = local_date(ends, offering.time_zone) if ends else None
         issue_by = day + timedelta(days=ISSUE_WITHIN_DAYS) if day else None
         result.append(OfferingIssue(offering.id, offering.label, title, day, issue_by, count or 0))
@@ -257,5 +257,5 @@ def reissue_requests_pending(session: Session) -> list[ReissueRequestRow]:
             reason=request.reason,
             requested_at=request.requested_at,
         )
-        for request, certificate, profile_name in session.execute(query).tuples()
+        for request, certificate, profile_name in session.execute(query)
     ]
