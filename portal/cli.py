@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 
 from portal.accounts import user_create
+from portal.cli_certificates import add_certificates
 from portal.content import CourseFileError
 from portal.db import session_factory, transaction
 from portal.errors import FieldErrors
@@ -83,7 +84,12 @@ def _add_users(commands: argparse._SubParsersAction) -> None:
 
 
 # Each capability adds its commands with one function here.
-REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_db, _add_demo, _add_users]
+REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_db,
+    _add_demo,
+    _add_users,
+    add_certificates,
+]
 
 
 def parser_build() -> argparse.ArgumentParser:

@@ -107,7 +107,7 @@ def _enrolled_counts(session: Session) -> dict[int, int]:
         .where(Enrollment.status == "active")
         .group_by(Enrollment.offering_id)
     )
-    return {offering_id: count for offering_id, count in session.execute(query).tuples()}
+    return {offering_id: count for offering_id, count in session.execute(query)}
 
 
 def offerings_all(session: Session) -> list[OfferingView]:
@@ -128,7 +128,7 @@ def offerings_taught_by(session: Session, user_id: int) -> list[OfferingView]:
 def people_counts(session: Session) -> dict[str, int]:
     """How many active accounts hold each role."""
     query = select(User.role, func.count()).where(User.is_active).group_by(User.role)
-    return {role: count for role, count in session.execute(query).tuples()}
+    return {role: count for role, count in session.execute(query)}
 
 
 def participant_course_slugs(session: Session, user_id: int) -> list[str]:

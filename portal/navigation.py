@@ -36,11 +36,16 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("register.py", "Create account", ":material/person_add:", PUBLIC),
     PageSpec("participant_home.py", "Home", ":material/home:", PARTICIPANT),
     PageSpec("course.py", "Course", ":material/menu_book:", PARTICIPANT),
+    PageSpec("certificates.py", "Certificates", ":material/workspace_premium:", PARTICIPANT),
     PageSpec(
         "instructor_home.py", "Instructor home", ":material/co_present:", frozenset({"instructor"})
     ),
     PageSpec("admin_home.py", "Admin home", ":material/admin_panel_settings:", ADMIN),
+    PageSpec(
+        "certificates_admin.py", "Certificates (CE office)", ":material/workspace_premium:", ADMIN
+    ),
     PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
+    PageSpec("verify.py", "Verify a certificate", ":material/verified:", PUBLIC | EVERYONE),
 )
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from pathlib import Path
 
 from portal.certificates.facts import Issuer, certificate_data
 from portal.certificates.render import certificate_pdf
-from portal.content import Course
+from portal.content import Course, CourseFileError, course_get
+from portal.errors import FieldErrors
 
+DEFAULT_COURSE = "fostering-compassion-in-couples"
 DEFAULT_OFFERING = "2023-05"
 SAMPLE_NUMBER = "CE-SAMPLE"
 SAMPLE_NAME = "Zoë Nguyễn-Ångström"
@@ -46,3 +49,40 @@ def certificate_preview(
         issuer=issuer,
     )
     return certificate_pdf(dataclasses.replace(data, sample=True), issuer.signature)
+
+
+def preview_from_content(
+    *,
+    content_dir: Path,
+    credit_type_id: str,
+    issuer: Issuer,
+    course_id: str = DEFAULT_COURSE,
+    name: str = SAMPLE_NAME,
+    license: str | None = None,
+    offering_id: str = DEFAULT_OFFERING,
+) -> bytes:
+    """A sample certificate of a course in content/; unknown ids are field errors."""
+    try:
+        course = course_get(content_dir, course_id)
+    except CourseFileError:
+        raise FieldErrors({"course_id": f"No course {course_id!r} in the content."}) from None
+    try:
+        return certificate_preview(
+            course=course,
+            credit_type_id=credit_type_id,
+            issuer=issuer,
+            name=name,
+            license=license,
+            offering_id=offering_id,
+        )
+    except KeyError as missing:
+        types = ", ".join(c.id for c in course.credit_types)
+        offerings = ", ".join(o.id for o in course.offerings)
+        raise FieldErrors(
+            {
+                "credit_type_id" if missing.args[0] == credit_type_id else "offering_id": (
+                    f"{missing.args[0]!r} is not in the course file "
+                    f"(credit types: {types}; offerings: {offerings})."
+                )
+            }
+        ) from None

@@ -235,7 +235,7 @@ def _qr(pdf: FPDF, data: CertificateData) -> None:
 
 def _sample_mark(pdf: FPDF) -> None:
     """A light diagonal 'SAMPLE' so a preview is never mistaken for a certificate."""
-    pdf.set_text_color(200, 200, 200)
+    pdf.set_text_color(232, 232, 232)
     pdf.set_font(FAMILY, "B", 90)
     with pdf.rotation(25, PAGE_W / 2, PAGE_H / 2):
         pdf.text(PAGE_W / 2 - pdf.get_string_width("SAMPLE") / 2, PAGE_H / 2 + 12, "SAMPLE")

@@ -292,8 +292,8 @@ def certificate_revoke(
     actor_id: int,
     reason: str,
     now: datetime | None = None,
-) -> None:
-    """Admin: revoke a current certificate; verification then shows it as revoked."""
+) -> str:
+    """Admin: revoke a current certificate (verification then shows it as revoked); its number."""
     admin_required(session, actor_id)
     reason = reason_required(reason)
     row = certificate_get(session, certificate_id)
@@ -328,3 +328,4 @@ def certificate_revoke(
         reason=reason,
         details={"number": row.number},
     )
+    return row.number
