@@ -56,6 +56,8 @@ def participant_ready(
     offering = offering or workshop_offering(session)
     user = user_make(session, full_name=full_name)
     if licenses is not None:
+        user.licenses.clear()
+        session.flush()  # the default license goes before the new ones arrive
         user.licenses = [License(profession=p, number=n, state=s) for p, n, s in licenses]
         session.flush()
     enrollment = enrollment_make(session, user, offering)
