@@ -314,3 +314,42 @@ def test_concurrent_claims_make_one_current_certificate(factory, database_url, s
     with factory() as session:
         assert len(session.scalars(select(Certificate)).all()) == 1
         assert len(_audits(session, "certificate.issue")) == 1
+
+
+def test_concurrent_reissue_and_revoke_leave_one_outcome(factory, database_url, submitted):
+    import threading
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("concurrency is tested on PostgreSQL")
+    with transaction(factory) as session:
+        user, enrollment = _nurse(session)
+        number = _claim(session, user, enrollment)
+        admin = user_make(session, role="admin")
+        ids = (_id(session, number), admin.id)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def act(service, **kwargs):
+        barrier.wait()
+        try:
+            with transaction(factory) as session:
+                service(session=session, certificate_id=ids[0], actor_id=ids[1], **kwargs)
+            outcomes.append("done")
+        except PortalError as error:
+            outcomes.append(str(error))
+
+    threads = [
+        threading.Thread(
+            target=act, args=(certificate_reissue,), kwargs={"reason": "Name", "issuer": ISSUER}
+        ),
+        threading.Thread(target=act, args=(certificate_revoke,), kwargs={"reason": "Forged"}),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("done") == 1
+    assert any("no longer current" in outcome for outcome in outcomes)
+    with factory() as session:
+        statuses = sorted(r.status for r in session.scalars(select(Certificate)))
+        assert statuses in (["current", "superseded"], ["revoked"])
