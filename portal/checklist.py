@@ -32,6 +32,7 @@ SECTIONS: tuple[str, ...] = (
     "portal.progress:progress_checklist",
     "portal.attendance.checklist_section:attendance_section",
     "portal.evaluation.eligibility:evaluation_checklist",
+    "portal.certificates.progress:certificate_checklist",
 )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from portal import cli_enrollment
 from portal.accounts import user_create
+from portal.cli_certificates import add_certificates
 from portal.content import CourseFileError
 from portal.db import session_factory, transaction
 from portal.errors import FieldErrors
@@ -96,6 +97,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_demo,
     _add_users,
     cli_enrollment.register,
+    add_certificates,
 ]
 
 

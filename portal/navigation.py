@@ -40,6 +40,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("journal.py", "Appreciation journal", ":material/edit_note:", PARTICIPANT),
     PageSpec("check_in.py", "Check in", ":material/how_to_reg:", PARTICIPANT),
     PageSpec("evaluation.py", "Evaluation", ":material/rate_review:", PARTICIPANT),
+    PageSpec("certificates.py", "Certificates", ":material/workspace_premium:", PARTICIPANT),
     PageSpec(
         "instructor_home.py", "Instructor home", ":material/co_present:", frozenset({"instructor"})
     ),
@@ -60,6 +61,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("evaluation_review.py", "Evaluation results", ":material/analytics:", INSTRUCTOR),
     PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
     PageSpec("set_password.py", "Set password", ":material/key:", PUBLIC | EVERYONE, "Account"),
+    PageSpec(
+        "certificates_admin.py", "Certificates (CE office)", ":material/workspace_premium:", ADMIN
+    ),
+    PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
+    PageSpec("verify.py", "Verify a certificate", ":material/verified:", PUBLIC | EVERYONE),
 )
 
 

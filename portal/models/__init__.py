@@ -10,6 +10,11 @@ from portal.models.attendance_live import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, UTCDateTime, utc_now
+from portal.models.certificates import (
+    Certificate,
+    CertificateReissueRequest,
+    VerificationThrottle,
+)
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
 from portal.models.evaluation import Evaluation, EvaluationAnswer
 from portal.models.journal import JournalEntry
@@ -33,6 +38,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CancellationRequest",
+    "Certificate",
+    "CertificateReissueRequest",
     "CodeFailure",
     "CodeWindow",
     "CorrectionRequest",
@@ -56,5 +63,6 @@ __all__ = [
     "Refund",
     "UTCDateTime",
     "User",
+    "VerificationThrottle",
     "utc_now",
 ]

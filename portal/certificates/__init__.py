@@ -1,0 +1,1 @@
+"""Certificates: eligibility, frozen issue, reissue and revocation, verification, PDFs."""

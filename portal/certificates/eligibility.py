@@ -1,0 +1,209 @@
+"""Who may claim which certificate, and a plain-words checklist of what is still missing.
+
+Credit types a participant may claim come from their licenses (`CreditType.qualifies`).
+The certificate of attendance (a credit type that makes no CE claim) is for participants
+whose licenses qualify for no CE credit type: someone who can receive CE credit gets that
+certificate, not an attendance certificate besides it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.attendance.status import AttendanceSummary, attendance_summary
+from portal.certificates.facts import hours_text, license_text
+from portal.content import Course, CreditType, course_get
+from portal.errors import NotFound
+from portal.evaluation.eligibility import evaluation_submitted
+from portal.models import Certificate, Enrollment, License, Offering, User
+from portal.models import Course as CourseRow
+from portal.navigation import PAGES
+
+STEP_KEYS = ("enrollment", "attendance", "evaluation", "license")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One condition of a certificate, in plain words, with where to fulfil it."""
+
+    key: str
+    label: str
+    done: bool
+    detail: str = ""
+    page: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One credit type a participant may claim for one enrollment, and how far along it is."""
+
+    enrollment_id: int
+    credit_type_id: str
+    credit_type_name: str
+    audience: str
+    hours: str
+    unit: str
+    license: str
+    steps: tuple[Step, ...]
+    current_number: str | None
+    revoked_reason: str | None
+
+    @property
+    def eligible(self) -> bool:
+        """Every condition holds and nothing stands in the way of issuing."""
+        return all(step.done for step in self.steps) and self.revoked_reason is None
+
+    @property
+    def missing(self) -> tuple[Step, ...]:
+        """The conditions not yet met."""
+        return tuple(step for step in self.steps if not step.done)
+
+
+def _page(script: str) -> str | None:
+    """A participant page to link to, when this portal has it."""
+    known = any(p.script == script and "participant" in p.roles for p in PAGES)
+    return f"pages/{script}" if known else None
+
+
+def _evaluation_submitted(session: Session, enrollment_id: int) -> bool:
+    """Whether the enrollment's evaluation is submitted (read through the evaluation capability)."""
+    return evaluation_submitted(session, enrollment_id)
+
+
+def credit_types_for(
+    course: Course, licenses: list[License]
+) -> list[tuple[CreditType, License | None]]:
+    """The credit types a person's licenses qualify for, each with the license it uses;
+    the attendance certificate only when no CE credit type qualifies."""
+    claims = []
+    for credit_type in (c for c in course.credit_types if c.makes_ce_claim):
+        qualifying = [lic for lic in licenses if credit_type.qualifies(lic.profession, lic.state)]
+        if qualifying:
+            with_number = [lic for lic in qualifying if (lic.number or "").strip()]
+            claims.append((credit_type, (with_number or qualifying)[0]))
+    if not claims:
+        claims = [(c, None) for c in course.credit_types if not c.makes_ce_claim]
+    return claims
+
+
+def credited_minutes(summary: AttendanceSummary, credit_type: CreditType) -> int:
+    """Instructional minutes that earn this credit type's units (all of them before the
+    sessions take place, so the checklist shows what full attendance earns)."""
+    if credit_type.full_attendance_required or summary.credited_minutes == 0:
+        return summary.total_instructional_minutes
+    return summary.credited_minutes
+
+
+def _attendance_step(summary: AttendanceSummary, credit_type: CreditType) -> Step:
+    sessions = summary.sessions
+    present = sum(1 for s in sessions if s.status == "present")
+    met = summary.meets(full_attendance_required=credit_type.full_attendance_required)
+    rule = (
+        "every session in full is required (no partial credit)"
+        if credit_type.full_attendance_required
+        else "credit counts the sessions attended in full"
+    )
+    detail = f"Attended {present} of {len(sessions)} sessions in full; {rule}."
+    return Step("attendance", "Attend the live sessions", met, detail, _page("attendance.py"))
+
+
+def _license_step(credit_type: CreditType, license: License | None) -> Step | None:
+    if not credit_type.requires_license_number:
+        return None
+    number = (license.number or "").strip() if license else ""
+    detail = (
+        f"License {license_text(license.profession, number, license.state)} is on your profile."
+        if license and number
+        else f"Add your license number to your profile; the {credit_type.name} certificate prints it."
+    )
+    return Step(
+        "license", "License number on your profile", bool(number), detail, "pages/profile.py"
+    )
+
+
+def _steps(
+    enrollment: Enrollment,
+    credit_type: CreditType,
+    license: License | None,
+    summary: AttendanceSummary,
+    submitted: bool,
+) -> tuple[Step, ...]:
+    active = enrollment.status == "active"
+    steps = [
+        Step(
+            "enrollment",
+            "Active enrollment",
+            active,
+            "" if active else "This enrollment was cancelled; certificates need an active one.",
+            "pages/participant_home.py",
+        ),
+        _attendance_step(summary, credit_type),
+        Step(
+            "evaluation",
+            "Submit the evaluation",
+            submitted,
+            "" if submitted else "The evaluation of the program is required for every certificate.",
+            _page("evaluation.py"),
+        ),
+    ]
+    license_step = _license_step(credit_type, license)
+    return tuple(steps + ([license_step] if license_step else []))
+
+
+def _course_of(session: Session, enrollment: Enrollment, content_dir: Path) -> Course:
+    offering = session.get(Offering, enrollment.offering_id)
+    course_row = session.get(CourseRow, offering.course_id) if offering else None
+    if course_row is None:
+        raise NotFound("No such offering.")
+    return course_get(content_dir, course_row.slug)
+
+
+def _certificates(session: Session, enrollment_id: int) -> dict[str, list[Certificate]]:
+    rows = session.scalars(
+        select(Certificate)
+        .where(Certificate.enrollment_id == enrollment_id)
+        .order_by(Certificate.id)
+    )
+    found: dict[str, list[Certificate]] = {}
+    for row in rows:
+        found.setdefault(row.credit_type_id, []).append(row)
+    return found
+
+
+def claims_for(session: Session, enrollment_id: int, *, content_dir: Path) -> tuple[Claim, ...]:
+    """Every certificate the enrollment's participant may claim, with its checklist."""
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        raise NotFound("No such enrollment.")
+    user = session.get(User, enrollment.user_id)
+    assert user is not None  # guaranteed by the foreign key
+    course = _course_of(session, enrollment, content_dir)
+    summary = attendance_summary(session, enrollment_id)
+    submitted = _evaluation_submitted(session, enrollment_id)
+    issued = _certificates(session, enrollment_id)
+    claims = []
+    for credit_type, license in credit_types_for(course, list(user.licenses)):
+        rows = issued.get(credit_type.id, [])
+        current = next((r for r in rows if r.status == "current"), None)
+        revoked = next((r for r in reversed(rows) if r.status == "revoked"), None)
+        claims.append(
+            Claim(
+                enrollment_id=enrollment_id,
+                credit_type_id=credit_type.id,
+                credit_type_name=credit_type.name,
+                audience=credit_type.audience,
+                hours=hours_text(credit_type.units_for(credited_minutes(summary, credit_type))),
+                unit=credit_type.unit,
+                license=license_text(license.profession, license.number, license.state)
+                if license
+                else "",
+                steps=_steps(enrollment, credit_type, license, summary, submitted),
+                current_number=current.number if current else None,
+                revoked_reason=revoked.revoke_reason if revoked and not current else None,
+            )
+        )
+    return tuple(claims)

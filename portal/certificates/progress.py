@@ -1,0 +1,36 @@
+"""The certificate section of the participant's Home checklist."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from portal.certificates.eligibility import Claim, claims_for
+from portal.settings import settings_load
+
+if TYPE_CHECKING:
+    from portal.checklist import ChecklistItem
+
+PAGE = "pages/certificates.py"
+
+
+def _item(claim: Claim) -> ChecklistItem:
+    # Imported here: portal.checklist imports this module to list it in SECTIONS.
+    from portal.checklist import ChecklistItem
+
+    label = f"Certificate: {claim.credit_type_name}"
+    if claim.current_number:
+        return ChecklistItem(label, "done", f"Issued ({claim.current_number}); download it.", PAGE)
+    if claim.revoked_reason is not None:
+        return ChecklistItem(label, "blocked", "Revoked by the CE office; please contact them.")
+    if claim.eligible:
+        return ChecklistItem(label, "todo", "Ready: claim and download it.", PAGE)
+    missing = ", ".join(step.label.lower() for step in claim.missing)
+    return ChecklistItem(label, "waiting", f"Still missing: {missing}.", PAGE)
+
+
+def certificate_checklist(session: Session, enrollment_id: int) -> list[ChecklistItem]:
+    """One item per certificate the participant may claim for the enrollment."""
+    claims = claims_for(session, enrollment_id, content_dir=settings_load().content_dir)
+    return [_item(claim) for claim in claims]

@@ -1,0 +1,265 @@
+"""The certificate PDF: data in, bytes out (one landscape US Letter page)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from typing import Any
+
+import segno
+from fpdf import FPDF
+from fpdf.enums import Align, XPos, YPos
+from fpdf.image_datastructures import RasterImageInfo
+from fpdf.image_parsing import get_img_info
+
+from portal.certificates.typefaces import FAMILY, OUTPUT_LOCK, FontCachingOutput, fonts_install
+
+PAGE_W, PAGE_H, MARGIN = 279.4, 215.9, 16.0
+TEXT_W = PAGE_W - 2 * MARGIN
+INK = (25, 42, 86)
+MUTED = (90, 90, 90)
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """Everything printed on one certificate, frozen with it when issued."""
+
+    number: str
+    credit_type_id: str
+    heading: str
+    participant_name: str
+    license: str
+    program_title: str
+    presenter: str
+    sponsor_name: str
+    sponsor_address: str
+    provider_number: str
+    dates: str
+    format: str
+    hours: str
+    unit: str
+    credit_line: str
+    approval_statement: str
+    retention_statement: str
+    issued_on: date
+    administrator_name: str
+    administrator_title: str
+    verify_url: str
+    supersedes: str = ""
+    sample: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON for storing beside the frozen PDF."""
+        values = dataclasses.asdict(self)
+        values["issued_on"] = self.issued_on.isoformat()
+        return values
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> CertificateData:
+        """The data a stored certificate was made from."""
+        return cls(**{**values, "issued_on": date.fromisoformat(values["issued_on"])})
+
+
+def short_url(url: str) -> str:
+    """The verification URL as printed: without the scheme."""
+    return url.split("://", 1)[-1]
+
+
+def _all_text(data: CertificateData) -> str:
+    return json.dumps(data.to_json(), ensure_ascii=False)
+
+
+def _fitted(pdf: FPDF, text: str, *, style: str, largest: float, smallest: float) -> float:
+    """The largest size at which text fits on one line, or `smallest` (then it wraps)."""
+    size = largest
+    while size > smallest:
+        pdf.set_font(FAMILY, style, size)
+        if pdf.get_string_width(text) <= TEXT_W:
+            return size
+        size -= 1
+    return smallest
+
+
+def _lines(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Greedy word wrap, measuring each word once (multi_cell measures char by char)."""
+    space = pdf.get_string_width(" ")
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        words, used = [], 0.0
+        for word in paragraph.split():
+            word_w = pdf.get_string_width(word)
+            if words and used + space + word_w > width:
+                lines.append(" ".join(words))
+                words, used = [], 0.0
+            used += (space if words else 0) + word_w
+            words.append(word)
+        lines.append(" ".join(words))
+    return lines
+
+
+def _text(
+    pdf: FPDF,
+    text: str,
+    *,
+    x: float,
+    width: float,
+    size: float,
+    style: str = "",
+    align: Align = Align.C,
+    link: str = "",
+) -> None:
+    """Wrapped lines from (x, current y); a word wider than the box is shrunk to fit."""
+    pdf.set_font(FAMILY, style, size)
+    for line in _lines(pdf, text, width):
+        fit = size
+        while fit > 4 and pdf.get_string_width(line) > width:
+            fit -= 0.5
+            pdf.set_font_size(fit)
+        pdf.set_x(x)
+        pdf.cell(width, size * 0.45, line, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT, link=link)
+        pdf.set_font_size(size)
+
+
+def _block(pdf: FPDF, text: str, *, style: str = "", size: float = 11, gap: float = 2) -> None:
+    """Centered text over the text width, wrapping as needed."""
+    _text(pdf, text, x=MARGIN, width=TEXT_W, size=size, style=style)
+    pdf.ln(gap)
+
+
+def _wrapped(pdf: FPDF, text: str, *, style: str, largest: float, smallest: float, gap: float):
+    """A heading-size line that shrinks to fit, then wraps, never leaving the page width."""
+    size = _fitted(pdf, text, style=style, largest=largest, smallest=smallest)
+    _block(pdf, text, style=style, size=size, gap=gap)
+
+
+def _frame(pdf: FPDF) -> None:
+    pdf.set_draw_color(*INK)
+    pdf.set_line_width(1.2)
+    pdf.rect(7, 7, PAGE_W - 14, PAGE_H - 14)
+    pdf.set_line_width(0.3)
+    pdf.rect(9.5, 9.5, PAGE_W - 19, PAGE_H - 19)
+
+
+def _body(pdf: FPDF, data: CertificateData) -> None:
+    pdf.set_text_color(*MUTED)
+    _block(pdf, data.sponsor_name.upper(), style="B", size=10, gap=1)
+    pdf.set_text_color(*INK)
+    _block(pdf, data.heading, style="B", size=26, gap=3)
+    pdf.set_text_color(0, 0, 0)
+    _block(pdf, "This certifies that", size=11, gap=1)
+    _wrapped(pdf, data.participant_name, style="B", largest=28, smallest=14, gap=1)
+    if data.license:
+        _block(pdf, f"License: {data.license}", size=11, gap=1)
+    _block(pdf, f"attended in full the {data.format.lower()}", size=11, gap=1)
+    _wrapped(pdf, data.program_title, style="B", largest=16, smallest=11, gap=1)
+    _block(pdf, f"presented by {data.presenter} · {data.dates}", size=11, gap=3)
+    pdf.set_text_color(*INK)
+    _block(pdf, data.credit_line, style="B", size=12, gap=2)
+    pdf.set_text_color(0, 0, 0)
+    _block(pdf, data.approval_statement, size=9, gap=1.5)
+    if data.retention_statement:
+        _block(pdf, data.retention_statement, style="B", size=9, gap=1.5)
+
+
+@lru_cache(maxsize=4)
+def _image_info(signature: bytes) -> tuple[str, RasterImageInfo]:
+    """The signature decoded once per process (fpdf would decode it for every PDF)."""
+    name = hashlib.md5(signature.strip(), usedforsecurity=False).hexdigest()
+    return name, get_img_info(name, io.BytesIO(signature), "AUTO", None)
+
+
+def _signature(pdf: FPDF, data: CertificateData, signature: bytes) -> None:
+    name, info = _image_info(signature)
+    pdf.image_cache.images[name] = type(info)({**info, "i": 1, "usages": 0, "iccp_i": None})
+    x, y = MARGIN + 4, PAGE_H - 60
+    pdf.image(io.BytesIO(signature), x=x, y=y, w=62, h=18, keep_aspect_ratio=True)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.3)
+    pdf.line(x, y + 19, x + 66, y + 19)
+    pdf.set_y(y + 20)
+    _text(pdf, data.administrator_name, x=x, width=72, size=9, style="B", align=Align.L)
+    for line in (data.administrator_title, data.sponsor_name):
+        _text(pdf, line, x=x, width=72, size=8, align=Align.L)
+
+
+def _provider(pdf: FPDF, data: CertificateData) -> None:
+    x, width = MARGIN + 80, 88
+    pdf.set_y(PAGE_H - 52)
+    _text(pdf, data.sponsor_name, x=x, width=width, size=8, style="B")
+    lines = [data.sponsor_address]
+    if data.provider_number:
+        lines.append(f"Provider Number {data.provider_number}")
+    lines += [
+        f"Certificate number {data.number}",
+        f"Issued {data.issued_on:%B} {data.issued_on.day}, {data.issued_on:%Y}",
+    ]
+    if data.supersedes:
+        lines.append(f"Replaces certificate {data.supersedes}")
+    for line in lines:
+        _text(pdf, line, x=x, width=width, size=8)
+
+
+def _qr(pdf: FPDF, data: CertificateData) -> None:
+    """The verification link as a QR code drawn in vectors, with its short URL below."""
+    # A fixed mask skips segno's evaluation of all eight (most of its time); scanners
+    # read any mask.
+    matrix = segno.make(data.verify_url, error="m", mask=4, micro=False).matrix
+    size = 30.0
+    module = size / len(matrix)
+    x0, y0 = PAGE_W - MARGIN - 4 - size, PAGE_H - 64
+    pdf.set_fill_color(0, 0, 0)
+    k, rects = pdf.k, []
+    for row, bits in enumerate(matrix):
+        start = None
+        for col, bit in enumerate((*bits, 0)):
+            if bit and start is None:
+                start = col
+            elif not bit and start is not None:
+                x, y = x0 + start * module, y0 + row * module
+                w = (col - start) * module
+                rects.append(f"{x * k:.2f} {(pdf.h - y) * k:.2f} {w * k:.2f} {-module * k:.2f} re")
+                start = None
+    # One filled path for all modules: fpdf's rect() per module costs more than the page.
+    pdf._out("\n".join(rects) + "\nf")
+    pdf.set_y(y0 + size + 1)
+    x, width = PAGE_W - MARGIN - 74, 74
+    _text(pdf, "Verify this certificate at", x=x, width=width, size=7, align=Align.R)
+    url = short_url(data.verify_url)
+    _text(pdf, url, x=x, width=width, size=7, align=Align.R, link=data.verify_url)
+
+
+def _sample_mark(pdf: FPDF) -> None:
+    """A light diagonal 'SAMPLE' so a preview is never mistaken for a certificate."""
+    pdf.set_text_color(232, 232, 232)
+    pdf.set_font(FAMILY, "B", 90)
+    with pdf.rotation(25, PAGE_W / 2, PAGE_H / 2):
+        pdf.text(PAGE_W / 2 - pdf.get_string_width("SAMPLE") / 2, PAGE_H / 2 + 12, "SAMPLE")
+    pdf.set_text_color(0, 0, 0)
+
+
+def certificate_pdf(data: CertificateData, signature: bytes) -> bytes:
+    """The one-page landscape US Letter certificate PDF."""
+    pdf = FPDF(orientation="L", unit="mm", format="Letter")
+    fonts_install(pdf, _all_text(data))
+    # The same data always gives the same bytes: no clock inside the file.
+    pdf.set_creation_date(datetime.combine(data.issued_on, time(12), tzinfo=UTC))
+    pdf.set_title(f"Certificate {data.number}")
+    pdf.set_author(data.sponsor_name)
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(MARGIN, 20, MARGIN)
+    pdf.add_page()
+    if data.sample:
+        _sample_mark(pdf)  # first, so that everything prints over it
+    _frame(pdf)
+    pdf.set_y(18)
+    _body(pdf, data)
+    _signature(pdf, data, signature)
+    _provider(pdf, data)
+    _qr(pdf, data)
+    with OUTPUT_LOCK:
+        return bytes(pdf.output(output_producer_class=FontCachingOutput))

@@ -1,0 +1,107 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.certificates.services import (
+    certificate_claim,
+    certificate_reissue,
+    certificate_revoke,
+)
+from portal.certificates.verify import (
+    LOOKUPS_PER_WINDOW,
+    Throttled,
+    certificate_verify,
+)
+from portal.db import transaction
+from portal.errors import FieldErrors
+from portal.models import Certificate, VerificationThrottle
+from tests.factories import user_make
+from tests.factories_certificates import evaluation_set, issuer_make, participant_ready
+
+ISSUER = issuer_make()
+NOW = datetime(2023, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def issued(session, monkeypatch):
+    evaluation_set(monkeypatch, True)
+    user, enrollment = participant_ready(session, licenses=[("rn", "654321", "CA")])
+    number = certificate_claim(
+        session=session,
+        user_id=user.id,
+        enrollment_id=enrollment.id,
+        credit_type_id="BRN",
+        issuer=ISSUER,
+    )
+    return number, session.scalar(select(Certificate).where(Certificate.number == number))
+
+
+def _verify(session, number, keys=("ip:1.2.3.4",), now=NOW):
+    return certificate_verify(session=session, number=number, client_keys=list(keys), now=now)
+
+
+def test_valid_shows_name_program_dates_and_credits(session, issued):
+    number, _ = issued
+    result = _verify(session, number.lower().replace("-", " "))
+    assert result.outcome == "valid" and result.number == number
+    assert result.participant_name == "Zoë Nguyễn-Ångström"
+    assert result.program_title.startswith("Fostering Compassion in Couples")
+    assert result.dates == "May 18 and May 25, 2023"
+    assert result.credits == "7.0 contact hours (BRN)"
+
+
+def test_superseded_names_the_replacement_and_nothing_else(session, issued):
+    number, row = issued
+    admin = user_make(session, role="admin")
+    new = certificate_reissue(
+        session=session, certificate_id=row.id, actor_id=admin.id, reason="Name", issuer=ISSUER
+    )
+    result = _verify(session, number)
+    assert (result.outcome, result.replacement_number) == ("superseded", new)
+    assert result.participant_name == "" and result.credits == ""
+    assert _verify(session, new).outcome == "valid"
+
+
+def test_revoked(session, issued):
+    number, row = issued
+    admin = user_make(session, role="admin")
+    certificate_revoke(session=session, certificate_id=row.id, actor_id=admin.id, reason="x")
+    result = _verify(session, number)
+    assert result.outcome == "revoked" and result.participant_name == ""
+
+
+@pytest.mark.parametrize("typed", ["CE-AAAAAAAAAAAA", "CE-123", "hello", "' OR 1=1 --"])
+def test_not_found(session, typed):
+    assert _verify(session, typed).outcome == "not_found"
+
+
+def test_empty_number_is_a_field_error(session):
+    with pytest.raises(FieldErrors):
+        _verify(session, "  ")
+
+
+def test_lookups_are_throttled_per_client_key(session):
+    for _ in range(LOOKUPS_PER_WINDOW):
+        _verify(session, "CE-AAAAAAAAAAAA", keys=["ip:9.9.9.9", "session:a"])
+    with pytest.raises(Throttled):
+        _verify(session, "CE-AAAAAAAAAAAA", keys=["ip:9.9.9.9", "session:b"])
+    with pytest.raises(Throttled):
+        _verify(session, "CE-AAAAAAAAAAAA", keys=["ip:8.8.8.8", "session:a"])
+    # another client, and the same client in the next window, may look up again
+    assert _verify(session, "CE-AAAAAAAAAAAA", keys=["ip:8.8.8.8", "session:c"])
+    later = NOW + timedelta(minutes=10)
+    assert _verify(session, "CE-AAAAAAAAAAAA", keys=["ip:9.9.9.9", "session:a"], now=later)
+    stored = session.scalars(select(VerificationThrottle.client_key)).all()
+    assert "9.9.9.9" not in "".join(stored)  # client keys are stored hashed
+
+
+def test_refused_lookups_stay_refused_across_transactions(factory):
+    for _ in range(LOOKUPS_PER_WINDOW + 3):
+        try:
+            with transaction(factory) as session:
+                _verify(session, "CE-AAAAAAAAAAAA", keys=["ip:7.7.7.7"])
+            refused = False
+        except Throttled:
+            refused = True
+    assert refused
