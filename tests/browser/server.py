@@ -1,0 +1,135 @@
+"""A live portal server in a subprocess, on its own port and its own SQLite database."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from portal import PROJECT_ROOT
+from portal.db import database_upgrade, engine_create, session_factory, transaction
+
+STARTUP_TIMEOUT = 30.0
+
+Seed = Callable[[Session], object]
+
+
+@dataclass
+class LiveServer:
+    """A running `streamlit run streamlit_app.py` and the database it uses."""
+
+    url: str
+    database_url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        """What the server printed so far (for failure messages)."""
+        return self.log_path.read_text(errors="replace")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def database_prepare(path: Path, seed: Seed | None = None) -> str:
+    """A fresh migrated SQLite file, with whatever `seed(session)` adds committed."""
+    url = f"sqlite:///{path}"
+    engine = engine_create(url)
+    try:
+        database_upgrade(engine)
+        if seed is not None:
+            with transaction(session_factory(engine)) as session:
+                seed(session)
+    finally:
+        engine.dispose()  # the last connection checkpoints the WAL into the file
+    return url
+
+
+def _server_env(database_url: str, port: int, workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PORTAL_ENV="test",
+        PORTAL_DATABASE_URL=database_url,
+        PORTAL_COOKIE_KEY=secrets.token_urlsafe(48),
+        PORTAL_SECRETS_FILE=str(workdir / "no-secrets.toml"),
+        PORTAL_STORAGE_DIR=str(workdir / "storage"),
+        PORTAL_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+    )
+    return env
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The server exited early:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"The server did not answer in {STARTUP_TIMEOUT} s:\n{log_path.read_text()}")
+
+
+def server_start(database_url: str, workdir: Path) -> LiveServer:
+    """Start the portal on a free port and wait until its health check answers."""
+    port = free_port()
+    log_path = workdir / f"server-{port}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=_server_env(database_url, port, workdir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", database_url, process, log_path)
+    try:
+        _wait_healthy(server.url, process, log_path)
+    except BaseException:
+        server_stop(server)
+        raise
+    return server
+
+
+def server_stop(server: LiveServer) -> None:
+    """Stop the server: politely first, then for sure."""
+    if server.process.poll() is not None:
+        return
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait(timeout=10)
