@@ -22,6 +22,7 @@ from portal.ui import db, fail, read, settings, transaction
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
 _COOKIE_ACTION = "_cookie_action"
+ENTRY_SCRIPT = "streamlit_app.py"
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def sign_in_form() -> None:
     """The library's sign-in form; attempts are counted and locked out in the database."""
     authenticator = st.session_state.get("_authenticator")
     if authenticator is None:
-        fail("Open the portal's start page to sign in.")
+        st.switch_page(ENTRY_SCRIPT)  # run without the entry script: see require_role
     authenticator.login(
         location="main",
         key="sign_in",
@@ -256,9 +257,14 @@ def current_user() -> CurrentUser | None:
 def require_role(*roles: str) -> CurrentUser:
     """The signed-in person if their role may see this page; otherwise the page stops here."""
     user = current_user()
+    if user is None and "_authenticator" not in st.session_state:
+        # Streamlit ran this page without the entry script (its pages/ folder mode, on a
+        # freshly started server): go through the entry script, which restores a cookie
+        # sign-in and builds the menu of the person's role.
+        st.switch_page(ENTRY_SCRIPT)
     if user is None:
         st.warning("Please sign in to see this page.")
-        st.page_link("streamlit_app.py", label="Go to sign in", icon=":material/login:")
+        st.page_link(ENTRY_SCRIPT, label="Go to sign in", icon=":material/login:")
         st.stop()
     if user.role not in roles:
         fail("This page is not available to your role.")

@@ -15,10 +15,11 @@ from streamlit.source_util import page_icon_and_name
 
 from portal import PROJECT_ROOT
 from portal.navigation import PAGES, PageSpec
+from portal.settings import Settings
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
-TIMEOUT_MS = 20_000
-AUTH_COOKIE = "ce_portal_auth"
+TIMEOUT_MS = 30_000  # generous: the test machine is often shared and loaded
+AUTH_COOKIE = Settings.model_fields["cookie_name"].default
 IDLE = '[data-test-script-state="notRunning"]'
 
 
@@ -174,3 +175,10 @@ def wait_for_auth_cookie(page: Page, *, present: bool = True) -> dict | None:
         page.wait_for_timeout(100)
         deadline -= 100
     return auth_cookie(page.context)
+
+
+def menu(page: Page) -> list[str]:
+    """The titles of the pages the sidebar menu offers, once the script has finished."""
+    wait_idle(page)
+    links = page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
+    return [text.strip().split("\n")[-1].strip() for text in links]  # after the icon's name

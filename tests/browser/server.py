@@ -18,8 +18,13 @@ from sqlalchemy.orm import Session
 
 from portal import PROJECT_ROOT
 from portal.db import database_upgrade, engine_create, session_factory, transaction
+from portal.models import utc_now
+from portal.settings import Settings
+from portal.signin_cookie import cookie_token
 
-STARTUP_TIMEOUT = 30.0
+STARTUP_TIMEOUT = 60.0
+AUTH_COOKIE = Settings.model_fields["cookie_name"].default
+COOKIE_DAYS = Settings.model_fields["cookie_expiry_days"].default
 
 Seed = Callable[[Session], object]
 
@@ -30,8 +35,22 @@ class LiveServer:
 
     url: str
     database_url: str
+    cookie_key: str
     process: subprocess.Popen[bytes]
     log_path: Path
+
+    def auth_cookie(self, username: str) -> dict[str, object]:
+        """A valid re-login cookie for the person, as the portal would write it."""
+        token, expires_at = cookie_token(
+            username, key=self.cookie_key, expiry_days=COOKIE_DAYS, now=utc_now()
+        )
+        return {
+            "name": AUTH_COOKIE,
+            "value": token,
+            "url": self.url,
+            "expires": expires_at.timestamp(),
+            "sameSite": "Strict",
+        }
 
     def log(self) -> str:
         """What the server printed so far (for failure messages)."""
@@ -59,12 +78,12 @@ def database_prepare(path: Path, seed: Seed | None = None) -> str:
     return url
 
 
-def _server_env(database_url: str, port: int, workdir: Path) -> dict[str, str]:
+def _server_env(database_url: str, port: int, workdir: Path, cookie_key: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         PORTAL_ENV="test",
         PORTAL_DATABASE_URL=database_url,
-        PORTAL_COOKIE_KEY=secrets.token_urlsafe(48),
+        PORTAL_COOKIE_KEY=cookie_key,
         PORTAL_SECRETS_FILE=str(workdir / "no-secrets.toml"),
         PORTAL_STORAGE_DIR=str(workdir / "storage"),
         PORTAL_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
@@ -89,7 +108,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) ->
 
 def server_start(database_url: str, workdir: Path) -> LiveServer:
     """Start the portal on a free port and wait until its health check answers."""
-    port = free_port()
+    port, cookie_key = free_port(), secrets.token_urlsafe(48)
     log_path = workdir / f"server-{port}.log"
     command = [
         sys.executable,
@@ -110,11 +129,11 @@ def server_start(database_url: str, workdir: Path) -> LiveServer:
         process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
-            env=_server_env(database_url, port, workdir),
+            env=_server_env(database_url, port, workdir, cookie_key),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(f"http://127.0.0.1:{port}", database_url, process, log_path)
+    server = LiveServer(f"http://127.0.0.1:{port}", database_url, cookie_key, process, log_path)
     try:
         _wait_healthy(server.url, process, log_path)
     except BaseException:
