@@ -36,7 +36,9 @@ PUBLIC_TITLES = {spec.title for spec in PAGES if "anonymous" in spec.roles}
 def _demo(session) -> None:
     from portal import PROJECT_ROOT
 
-    demo_seed(session=session, courses=content.courses_load(PROJECT_ROOT / "content"), now=utc_now())
+    demo_seed(
+        session=session, courses=content.courses_load(PROJECT_ROOT / "content"), now=utc_now()
+    )
 
 
 def _ids(specs: list[PageSpec]) -> list[str]:
