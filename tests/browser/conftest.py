@@ -17,7 +17,14 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.browser import helpers
-from tests.browser.server import LiveServer, Seed, database_prepare, server_start, server_stop
+from tests.browser.server import (
+    LiveServer,
+    Seed,
+    database_prepare,
+    server_start,
+    server_stop,
+    servers_stop,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -99,8 +106,7 @@ def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerSta
         return started[-1]
 
     yield start
-    for server in started:
-        server_stop(server)
+    servers_stop(started)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -106,8 +107,8 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) ->
     raise RuntimeError(f"The server did not answer in {STARTUP_TIMEOUT} s:\n{log_path.read_text()}")
 
 
-def server_start(database_url: str, workdir: Path) -> LiveServer:
-    """Start the portal on a free port and wait until its health check answers."""
+def server_launch(database_url: str, workdir: Path) -> LiveServer:
+    """Start the portal on a free port without waiting for it (see server_wait)."""
     port, cookie_key = free_port(), secrets.token_urlsafe(48)
     log_path = workdir / f"server-{port}.log"
     command = [
@@ -133,13 +134,45 @@ def server_start(database_url: str, workdir: Path) -> LiveServer:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(f"http://127.0.0.1:{port}", database_url, cookie_key, process, log_path)
+    return LiveServer(f"http://127.0.0.1:{port}", database_url, cookie_key, process, log_path)
+
+
+def server_wait(server: LiveServer) -> LiveServer:
+    """Wait until the server's health check answers; stop it if it never does."""
     try:
-        _wait_healthy(server.url, process, log_path)
+        _wait_healthy(server.url, server.process, server.log_path)
     except BaseException:
         server_stop(server)
         raise
     return server
+
+
+def server_start(database_url: str, workdir: Path) -> LiveServer:
+    """Start the portal on a free port and wait until its health check answers."""
+    return server_wait(server_launch(database_url, workdir))
+
+
+def servers_start(count: int, template: Path, workdir: Path) -> list[LiveServer]:
+    """Start several servers at once, each on its own copy of a prepared SQLite file."""
+    launched = []
+    try:
+        for n in range(count):
+            (workdir / f"s{n}").mkdir()
+            copy = shutil.copyfile(template, workdir / f"s{n}" / "portal.sqlite3")
+            launched.append(server_launch(f"sqlite:///{copy}", workdir / f"s{n}"))
+        return [server_wait(server) for server in launched]
+    except BaseException:
+        servers_stop(launched)
+        raise
+
+
+def servers_stop(servers: list[LiveServer]) -> None:
+    """Stop several servers, asking them all to stop first."""
+    for server in servers:
+        if server.process.poll() is None:
+            server.process.terminate()
+    for server in servers:
+        server_stop(server)
 
 
 def server_stop(server: LiveServer) -> None:

@@ -7,6 +7,8 @@ opened as the very first request of a freshly started server.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from playwright.sync_api import Browser
 
@@ -24,6 +26,7 @@ from tests.browser.helpers import (
     protected_pages,
     url_path,
 )
+from tests.browser.server import LiveServer, database_prepare, servers_start, servers_stop
 
 ROLE_ACCOUNTS = {  # demo accounts; each password is the username
     "participant": ("demo-participant", "Alex Rivera"),
@@ -51,29 +54,43 @@ def server_seed():
 
 
 @pytest.fixture(scope="module")
+def fresh_servers(tmp_path_factory) -> Iterator[list[LiveServer]]:
+    """One never-visited server per fresh-server test, all started at once (tests pop one)."""
+    tmp = tmp_path_factory.mktemp("fresh_servers")
+    template = tmp / "template.sqlite3"
+    database_prepare(template, _demo)
+    count = len(protected_pages()) + len(pages_closed_to("participant"))
+    servers = servers_start(count, template, tmp)
+    yield list(servers)  # tests pop from this copy; teardown stops every server
+    servers_stop(servers)
+
+
+def _headings_of(chromium: Browser, server: LiveServer, paths: list[str], username=None):
+    """The headings of each path, all opened at once in tabs of one context."""
+    context = chromium.new_context(base_url=server.url)
+    if username:
+        context.add_cookies([server.auth_cookie(username)])
+    tabs = [context.new_page() for _ in paths]
+    for tab, path in zip(tabs, paths, strict=True):
+        tab.goto(path)
+    found = {path: set(headings(tab)) for tab, path in zip(tabs, paths, strict=True)}
+    context.close()
+    return found
+
+
+@pytest.fixture(scope="module")
 def page_headings(chromium: Browser, live_server) -> dict[str, set[str]]:
     """What each page shows its own role (headings), and what the public pages show."""
-    seen: dict[str, set[str]] = {}
-    context = chromium.new_context(base_url=live_server.url)
-    page = context.new_page()
-    for spec in PAGES:
-        if "anonymous" in spec.roles:
-            open_page(page, url_path(spec) if spec is not PAGES[0] else "/")
-            seen.setdefault("anonymous", set()).update(headings(page))
-    context.close()
-    for role, (username, name) in ROLE_ACCOUNTS.items():
-        context = chromium.new_context(base_url=live_server.url)
-        context.add_cookies([live_server.auth_cookie(username)])
-        page = context.new_page()
-        for spec in PAGES:
-            if role in spec.roles:
-                open_page(page, url_path(spec))
-                expect_signed_in(page, name)
-                found = set(headings(page))
-                assert found, f"{spec.script} shows no heading to a {role}"
-                seen[spec.script] = seen.get(spec.script, set()) | found
-                seen.setdefault(role, set()).update(found)
-        context.close()
+    public = ["/", *(url_path(spec) for spec in PAGES[1:] if "anonymous" in spec.roles)]
+    seen = {"anonymous": set().union(*_headings_of(chromium, live_server, public).values())}
+    for role, (username, _name) in ROLE_ACCOUNTS.items():
+        specs = [spec for spec in PAGES if role in spec.roles]
+        found = _headings_of(chromium, live_server, [url_path(s) for s in specs], username)
+        for spec in specs:
+            shown = found[url_path(spec)]
+            assert shown - seen["anonymous"], f"{spec.script} shows nothing of its own to a {role}"
+            seen[spec.script] = seen.get(spec.script, set()) | shown
+            seen[role] = seen.get(role, set()) | shown
     return seen
 
 
@@ -91,9 +108,9 @@ def _expect_nothing_of(page, spec: PageSpec, role: str, page_headings) -> None:
 
 @pytest.mark.parametrize("spec", protected_pages(), ids=_ids(protected_pages()))
 def test_signed_out_direct_url_on_a_fresh_server(
-    spec, fresh_server, new_context, page_headings, screenshot
+    spec, fresh_servers, new_context, page_headings, screenshot
 ):
-    server = fresh_server(_demo)
+    server = fresh_servers.pop()
     page = new_context(server).new_page()
     open_page(page, url_path(spec))
     _expect_nothing_protected(page, page_headings)
@@ -104,9 +121,9 @@ def test_signed_out_direct_url_on_a_fresh_server(
     "spec", pages_closed_to("participant"), ids=_ids(pages_closed_to("participant"))
 )
 def test_participant_direct_url_on_a_fresh_server(
-    spec, fresh_server, new_context, page_headings, screenshot
+    spec, fresh_servers, new_context, page_headings, screenshot
 ):
-    server = fresh_server(_demo)
+    server = fresh_servers.pop()
     context = new_context(server)
     context.add_cookies([server.auth_cookie("demo-participant")])
     page = context.new_page()
