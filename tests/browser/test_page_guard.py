@@ -28,6 +28,8 @@ from tests.browser.helpers import (
 )
 from tests.browser.server import LiveServer, database_prepare, servers_start, servers_stop
 
+pytestmark = pytest.mark.browser
+
 ROLE_ACCOUNTS = {  # demo accounts; each password is the username
     "participant": ("demo-participant", "Alex Rivera"),
     "instructor": ("demo-instructor", "Ira Instructor"),

@@ -16,6 +16,8 @@ from portal.demo import demo_seed
 from portal.models import utc_now
 from tests.browser.helpers import main, settle, shot, sign_in, wait_for_auth_cookie
 
+pytestmark = pytest.mark.browser
+
 README_SCREENSHOT = PROJECT_ROOT / "docs" / "screenshot-home.png"
 
 

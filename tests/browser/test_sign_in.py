@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import (
@@ -17,6 +18,8 @@ from tests.browser.helpers import (
     wait_for_auth_cookie,
     wait_idle,
 )
+
+pytestmark = pytest.mark.browser
 
 NAME = "Zoë Nguyễn-Ångström"
 USERNAME = "zoe.nguyen"
