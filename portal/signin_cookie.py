@@ -32,3 +32,12 @@ def cookie_claim(token: str, *, key: str, expiry_days: float, now: datetime) -> 
     if expires_at <= now:
         return None
     return CookieClaim(username.lower(), expires_at - timedelta(days=expiry_days))
+
+
+def cookie_token(
+    username: str, *, key: str, expiry_days: float, now: datetime
+) -> tuple[str, datetime]:
+    """A re-login token in the library's format ({username, exp_date}) and when it expires."""
+    expires_at = now + timedelta(days=expiry_days)
+    payload = {"username": username, "exp_date": expires_at.timestamp()}
+    return jwt.encode(payload, key, algorithm="HS256"), expires_at

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
@@ -107,12 +108,22 @@ def escape_markdown(text: str) -> str:
     return "".join(f"\\{c}" if c in specials else c for c in text)
 
 
+# Reruns that nobody asked for follow an action (the cookie component reports back after
+# sign-in), so a kept message stays for a few seconds instead of for one run.
+FLASH_SECONDS = 5.0
+
+
 def flash(message: str) -> None:
     """Keep a success message to show after the rerun that follows an action."""
-    st.session_state["_flash"] = message
+    st.session_state["_flash"] = (message, None)
 
 
 def show_flash() -> None:
-    """Show and forget the kept success message."""
-    if message := st.session_state.pop("_flash", None):
-        st.success(message)
+    """Show the kept success message; it is forgotten a few seconds after it was first shown."""
+    message, until = st.session_state.get("_flash") or (None, None)
+    now = time.monotonic()
+    if message is None or (until is not None and now > until):
+        st.session_state.pop("_flash", None)
+        return
+    st.session_state["_flash"] = (message, until or now + FLASH_SECONDS)
+    st.success(message)

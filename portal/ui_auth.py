@@ -17,10 +17,12 @@ import streamlit_authenticator as stauth
 
 from portal import accounts
 from portal.models import User, utc_now
-from portal.signin_cookie import cookie_claim
+from portal.signin_cookie import cookie_claim, cookie_token
 from portal.ui import db, escape_markdown, fail, read, settings, transaction
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
+_COOKIE_ACTION = "_cookie_action"
+ENTRY_SCRIPT = "streamlit_app.py"
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,55 @@ def _screen_cookie() -> None:
     st.session_state["signed_in_at"] = claim.issued_at
 
 
+def _cookie_request(method: str, value: str = "", expires_at: datetime | None = None) -> None:
+    """Ask the next runs to write (or delete) the re-login cookie in the browser."""
+    count = st.session_state.get("_cookie_writes", 0) + 1
+    options = {"path": "/", "sameSite": "strict"}
+    if expires_at is not None:
+        options["expires"] = expires_at.isoformat()
+    st.session_state["_cookie_writes"] = count
+    st.session_state[_COOKIE_ACTION] = {
+        "method": method,
+        "value": value,
+        "options": options,
+        "key": f"portal_cookie_{count}",
+    }
+
+
+def _cookie_sync(authenticator: stauth.Authenticate) -> None:
+    """Render the pending cookie write on every run until the browser reports it done.
+
+    The cookie is written by a browser-side component. A component that a rerun removes
+    before its frame has loaded never runs, and sign-in and sign-out end in st.rerun(), so
+    the write is repeated (under one key, so it runs once) until the component answers.
+    """
+    request = st.session_state.get(_COOKIE_ACTION)
+    if request is None:
+        return
+    model = authenticator.cookie_controller.cookie_model
+    write = model.cookie_manager.cookie_manager  # the component function behind CookieManager
+    if write(cookie=model.cookie_name, default=False, **request):
+        st.session_state.pop(_COOKIE_ACTION, None)
+
+
+def _cookie_set(username: str) -> None:
+    current = settings()
+    token, expires_at = cookie_token(
+        username,
+        key=current.resolved_cookie_key(),
+        expiry_days=current.cookie_expiry_days,
+        now=utc_now(),
+    )
+    _cookie_request("set", token, expires_at)
+
+
 def authenticate() -> CurrentUser | None:
     """Run once per script run in the entry script: restore a sign-in from the cookie."""
     authenticator = _authenticator()
     st.session_state["_authenticator"] = authenticator
     _screen_cookie()
     authenticator.login(location="unrendered")
+    _cookie_sync(authenticator)
     return current_user()
 
 
@@ -131,7 +176,7 @@ def sign_in_form() -> None:
     """The library's sign-in form; attempts are counted and locked out in the database."""
     authenticator = st.session_state.get("_authenticator")
     if authenticator is None:
-        fail("Open the portal's start page to sign in.")
+        st.switch_page(ENTRY_SCRIPT)  # run without the entry script: see require_role
     _credentials(authenticator).reset()
     authenticator.login(
         location="main",
@@ -158,6 +203,7 @@ def sign_in_form() -> None:
         )
     if succeeded:
         st.session_state["signed_in_at"] = utc_now()
+        _cookie_set(attempted)
         st.rerun()
     st.error(
         f"Username or password is incorrect. After {current.lockout_attempts} failed "
@@ -178,9 +224,7 @@ def sign_in_as(user_id: int, username: str) -> None:
         )
     st.session_state["signed_in_at"] = utc_now()
     st.session_state["logout"] = None
-    authenticator = st.session_state.get("_authenticator")
-    if authenticator is not None:
-        authenticator.cookie_controller.set_cookie()
+    _cookie_set(username)
 
 
 def _forget_sign_in() -> None:
@@ -197,6 +241,7 @@ def sign_out(user: CurrentUser) -> None:
     if authenticator is not None:
         authenticator.logout(location="unrendered")
     _forget_sign_in()
+    _cookie_request("delete")
 
 
 def current_user() -> CurrentUser | None:
@@ -218,6 +263,11 @@ def current_user() -> CurrentUser | None:
 def require_role(*roles: str) -> CurrentUser:
     """The signed-in person if their role may see this page; otherwise the page stops here."""
     user = current_user()
+    if user is None and "_authenticator" not in st.session_state:
+        # Streamlit ran this page without the entry script (its pages/ folder mode, on a
+        # freshly started server): go through the entry script, which restores a cookie
+        # sign-in and builds the menu of the person's role.
+        st.switch_page(ENTRY_SCRIPT)
     if user is None:
         st.warning("Please sign in to see this page.")
         st.markdown("[Go to the sign-in page](/)")

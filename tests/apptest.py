@@ -43,6 +43,9 @@ def texts(at: AppTest) -> str:
 def page_alone(user: User | None, page: str) -> AppTest:
     """The page script run on its own, without the entry script (as a direct URL may be)."""
     at = AppTest.from_file(str(PROJECT_ROOT / "pages" / page), default_timeout=60)
+    # As after the entry script ran once, so the page's own guard is what is tested (a bare
+    # run without it is sent through the entry script; the browser tests cover that path).
+    at.session_state["_authenticator"] = None
     if user is not None:
         at.session_state["authentication_status"] = True
         at.session_state["username"] = user.username

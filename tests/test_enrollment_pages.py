@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from portal import PROJECT_ROOT
-from portal.models import User, utc_now
+from portal.models import User
 from tests.apptest import app_as, texts
+from tests.apptest import page_alone as page_as
 from tests.factories import enrollment_make, offering_make, user_make
 
 ADMIN_PAGES = {
@@ -21,17 +21,6 @@ ADMIN_PAGES = {
     "admin_outbox.py": "Outbox",
 }
 REFUSED = "This page is not available to your role."
-
-
-def page_as(user: User | None, page: str) -> AppTest:
-    """Open a page script directly (as a typed URL would), not through the role's menu."""
-    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / page), default_timeout=60)
-    if user is not None:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = user.username
-        at.session_state["signed_in_at"] = utc_now()
-    at.run()
-    return at
 
 
 def no_exception(at: AppTest, user: User | None) -> bool:

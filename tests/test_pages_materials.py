@@ -1,14 +1,11 @@
 """The materials, course, practice and journal pages under every role."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from portal import PROJECT_ROOT
 from portal.materials_access import MaterialsConfig
-from portal.models import utc_now
 from portal.settings import settings_load
 from portal.uploads import UploadLimits
-from tests.apptest import app_as, texts
+from tests.apptest import app_as, page_alone, texts
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_materials import GOOD, HOSTILE, MODULE, file_make, link_make
 
@@ -34,16 +31,6 @@ def world(app_env, session):
     settings = settings_load()
     config = MaterialsConfig(settings.storage_dir, settings.content_dir, UploadLimits())
     return {**people, "offering": offering, "config": config}
-
-
-def page_alone(user, page: str) -> AppTest:
-    """The page script run by itself (as a direct URL would), signed in as user or not."""
-    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / page), default_timeout=60)
-    if user is not None:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = user.username
-        at.session_state["signed_in_at"] = utc_now()
-    return at.run()
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))

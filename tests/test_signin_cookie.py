@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from portal.signin_cookie import cookie_claim
+from portal.models import utc_now
+from portal.signin_cookie import cookie_claim, cookie_token
 
 KEY = "k" * 64
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -56,3 +57,19 @@ GOOD = {"username": "pat", "exp_date": (NOW + timedelta(days=1)).timestamp()}
 )
 def test_forged_malformed_or_expired_cookies_are_refused_without_an_exception(token):
     assert cookie_claim(token, key=KEY, expiry_days=7, now=NOW) is None
+
+
+def test_token_round_trip_tells_issue_time():
+    now = utc_now()
+    token, expires_at = cookie_token("Zoe", key="k" * 40, expiry_days=7, now=now)
+    claim = cookie_claim(token, key="k" * 40, expiry_days=7, now=now)
+    assert expires_at == now + timedelta(days=7)
+    assert claim is not None and claim.username == "zoe"
+    assert abs(claim.issued_at - now) < timedelta(milliseconds=1)
+
+
+def test_token_refused_with_another_key_or_after_expiry():
+    now = utc_now()
+    token, _ = cookie_token("zoe", key="k" * 40, expiry_days=7, now=now)
+    assert cookie_claim(token, key="x" * 40, expiry_days=7, now=now) is None
+    assert cookie_claim(token, key="k" * 40, expiry_days=7, now=now + timedelta(days=8)) is None

@@ -2,26 +2,14 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
-from portal import PROJECT_ROOT
 from portal.attendance.codes import current_code
 from portal.models import Attendance, CodeWindow, utc_now
-from tests.apptest import app_as, texts
+from tests.apptest import app_as, page_alone, texts
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_attendance import attendance_make, window_make
 
 REFUSED = "This page is not available to your role."
-
-
-def page_alone(user, page):
-    """The page script opened directly (as a URL typed on a fresh server), without the menu."""
-    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / page), default_timeout=60)
-    if user is not None:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = user.username
-        at.session_state["signed_in_at"] = utc_now()
-    return at.run()
 
 
 @pytest.fixture

@@ -1,24 +1,12 @@
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
-from portal import PROJECT_ROOT
 from portal.certificates.services import certificate_claim, certificate_revoke
-from portal.models import Certificate, utc_now
+from portal.models import Certificate
 from tests.apptest import app_as, texts
+from tests.apptest import page_alone as page_as
 from tests.factories import user_make
 from tests.factories_certificates import evaluation_set, issuer_make, participant_ready
-
-
-def page_as(user, page):
-    """The page script run by itself (as a direct URL on a fresh server would)."""
-    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / page), default_timeout=60)
-    if user is not None:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = user.username
-        at.session_state["signed_in_at"] = utc_now()
-    return at.run()
-
 
 REFUSED = "This page is not available to your role."
 

@@ -1,24 +1,13 @@
 from datetime import timedelta
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from portal import PROJECT_ROOT
 from portal.models import utc_now
 from tests.apptest import app_as, texts
+from tests.apptest import page_alone as page_as
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_attendance import attendance_full
 from tests.factories_evaluation import answers_complete, submitted_make
-
-
-def page_as(user, page):
-    """The page script run on its own as this person: a page outside their menu still
-    has to refuse them itself."""
-    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / page), default_timeout=60)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = user.username
-    at.session_state["signed_in_at"] = utc_now()
-    return at.run()
 
 
 def _past_offering(session, **fields):

@@ -1,0 +1,206 @@
+"""Small steps through the portal in a real browser, shared by every browser test.
+
+Streamlit reruns the script on every interaction, so helpers wait for an element or for the
+script to finish (never a fixed sleep). Headings can briefly appear twice during a rerun:
+locators that may match during a rerun use `.first`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+from streamlit.source_util import page_icon_and_name
+
+from portal import PROJECT_ROOT
+from portal.navigation import PAGES, PageSpec
+from portal.settings import Settings
+
+ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+TIMEOUT_MS = 30_000  # generous: the test machine is often shared and loaded
+AUTH_COOKIE = Settings.model_fields["cookie_name"].default
+IDLE = '[data-test-script-state="notRunning"]'
+
+
+def url_path(spec: PageSpec) -> str:
+    """The URL path Streamlit gives the page's script ("/participant_home")."""
+    return "/" + page_icon_and_name(Path(spec.path))[1]
+
+
+def protected_pages() -> list[PageSpec]:
+    """Every page that needs a signed-in person."""
+    return [spec for spec in PAGES if "anonymous" not in spec.roles]
+
+
+def pages_closed_to(role: str) -> list[PageSpec]:
+    """Protected pages this role may not open."""
+    return [spec for spec in protected_pages() if role not in spec.roles]
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until the current script run has finished."""
+    page.locator(IDLE).wait_for(state="attached", timeout=TIMEOUT_MS)
+
+
+def settle(page: Page) -> None:
+    """Wait until the page's components have loaded and the reruns they ask for are done.
+
+    The re-login cookie component loads in a frame after the first run and then asks for
+    one more run; typing into a form before that run has finished can be lost.
+    """
+    wait_idle(page)
+    page.wait_for_load_state("networkidle")
+    wait_idle(page)
+
+
+def open_page(page: Page, path: str = "/") -> None:
+    """Load a URL path of the portal (relative to the context's base_url) and let it run."""
+    page.goto(path)
+    wait_idle(page)
+
+
+def shot(page: Page, name: str, *, path: Path | None = None) -> Path:
+    """Save a screenshot to tests/artifacts/<name>.png (or to `path`)."""
+    target = path or ARTIFACTS / f"{_safe(name)}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target))
+    return target
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
+
+
+def main(page: Page) -> Locator:
+    """The main area of the page (without the sidebar)."""
+    return page.get_by_test_id("stMain")
+
+
+def sidebar(page: Page) -> Locator:
+    """The sidebar."""
+    return page.get_by_test_id("stSidebar")
+
+
+def headings(page: Page) -> list[str]:
+    """The texts of the headings in the main area, once the script has finished."""
+    wait_idle(page)
+    return [h.strip() for h in main(page).locator("h1, h2, h3").all_inner_texts()]
+
+
+def text_input(page: Page, label: str) -> Locator:
+    """A text or password input by its exact label."""
+    return page.get_by_role("textbox", name=label, exact=True)
+
+
+def select(page: Page, label: str, option: str) -> None:
+    """Choose an option of a Streamlit selectbox by the selectbox's label."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.fill(option)  # long option lists render only the options in view; filter first
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)
+
+
+def sign_in_form(page: Page) -> Locator:
+    """The sign-in form's submit button (visible when the sign-in form is shown)."""
+    return main(page).get_by_role("button", name="Sign in", exact=True)
+
+
+def expect_signed_out(page: Page) -> None:
+    """The page shows the sign-in form or the please-sign-in notice, and no signed-in menu."""
+    notice = main(page).get_by_text("Please sign in to see this page.")
+    expect(sign_in_form(page).or_(notice).first).to_be_visible(timeout=TIMEOUT_MS)
+    wait_idle(page)
+    expect(page.get_by_text("Signed in as")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def expect_signed_in(page: Page, full_name: str) -> None:
+    """The sidebar names the signed-in person."""
+    expect(sidebar(page).get_by_text("Signed in as").first).to_contain_text(
+        full_name, timeout=TIMEOUT_MS
+    )
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Sign in through the real sign-in form (opening the start page when needed)."""
+    if not sign_in_form(page).is_visible():
+        open_page(page, "/")
+    settle(page)
+    text_input(page, "Username").fill(username)
+    text_input(page, "Password").fill(password)
+    signed_in = page.get_by_role("button", name="Sign out")
+    for _attempt in range(3):
+        sign_in_form(page).click()
+        try:
+            expect(signed_in).to_be_visible(timeout=TIMEOUT_MS // 3)
+            break
+        except AssertionError:
+            # A rerun the cookie component asked for can swallow the submit on a busy
+            # machine; a person would press the button again, and so does this.
+            if not sign_in_form(page).is_visible():
+                raise
+    expect(signed_in).to_be_visible(timeout=TIMEOUT_MS)
+    wait_idle(page)
+
+
+def sign_out(page: Page) -> None:
+    """Sign out with the sidebar's button and wait for the sign-in form."""
+    sidebar(page).get_by_role("button", name="Sign out").click()
+    expect(sign_in_form(page)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_idle(page)
+
+
+def register(
+    page: Page,
+    *,
+    full_name: str,
+    email: str,
+    username: str,
+    password: str,
+    profession: str,
+    license_number: str = "",
+    state: str | None = None,
+) -> None:
+    """Create an account through the real "Create account" form (profession: its label)."""
+    open_page(page, "/register")
+    expect(page.get_by_role("heading", name="Create your account").first).to_be_visible()
+    text_input(page, "Full name as it must appear on your certificate").fill(full_name)
+    text_input(page, "Email").fill(email)
+    text_input(page, "Username").fill(username)
+    text_input(page, "Password").fill(password)
+    text_input(page, "Repeat password").fill(password)
+    select(page, "Profession", profession)
+    text_input(page, "License number").fill(license_number)
+    if state:
+        select(page, "Issuing state", state)
+    main(page).get_by_role("button", name="Create account").click()
+    wait_idle(page)
+
+
+def auth_cookie(context: BrowserContext) -> dict | None:
+    """The re-login cookie the browser holds, if any."""
+    found = [c for c in context.cookies() if c["name"] == AUTH_COOKIE]
+    return dict(found[0]) if found else None
+
+
+def wait_for_auth_cookie(page: Page, *, present: bool = True) -> dict | None:
+    """Wait until the browser holds (or no longer holds) the re-login cookie.
+
+    A browser-side component writes it shortly after sign-in or sign-out.
+    """
+    deadline = TIMEOUT_MS
+    while (auth_cookie(page.context) is not None) != present:
+        if deadline <= 0:
+            raise AssertionError(f"re-login cookie present={not present} after {TIMEOUT_MS} ms")
+        page.wait_for_timeout(100)
+        deadline -= 100
+    return auth_cookie(page.context)
+
+
+def menu(page: Page) -> list[str]:
+    """The titles of the pages the sidebar menu offers, once the script has finished."""
+    wait_idle(page)
+    links = page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
+    return [text.strip().split("\n")[-1].strip() for text in links]  # after the icon's name
