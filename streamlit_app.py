@@ -16,7 +16,13 @@ user = authenticate()
 specs = navigation.pages_for(user.role if user else None)
 sections: dict[str, list] = {}
 for spec in specs:
-    page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec is specs[0])
+    page = st.Page(
+        spec.path,
+        title=spec.title,
+        icon=spec.icon,
+        default=spec is specs[0],
+        visibility="hidden" if spec.hidden else "visible",
+    )
     sections.setdefault(spec.section, []).append(page)
 
 st.navigation(sections).run()

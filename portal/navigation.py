@@ -18,6 +18,7 @@ class PageSpec:
     icon: str
     roles: frozenset[str]
     section: str = "Portal"
+    hidden: bool = False
 
     @property
     def path(self) -> str:
@@ -34,38 +35,63 @@ PUBLIC = frozenset({"anonymous"})
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("sign_in.py", "Sign in", ":material/login:", PUBLIC),
     PageSpec("register.py", "Create account", ":material/person_add:", PUBLIC),
-    PageSpec("participant_home.py", "Home", ":material/home:", PARTICIPANT),
-    PageSpec("course.py", "Course", ":material/menu_book:", PARTICIPANT),
-    PageSpec("practice.py", "Guided practices", ":material/self_improvement:", PARTICIPANT),
-    PageSpec("journal.py", "Appreciation journal", ":material/edit_note:", PARTICIPANT),
-    PageSpec("check_in.py", "Check in", ":material/how_to_reg:", PARTICIPANT),
-    PageSpec("evaluation.py", "Evaluation", ":material/rate_review:", PARTICIPANT),
-    PageSpec("certificates.py", "Certificates", ":material/workspace_premium:", PARTICIPANT),
+    # Participants, in the order they meet the steps toward credit.
+    PageSpec("participant_home.py", "Home", ":material/home:", PARTICIPANT, "Workshop"),
+    PageSpec("course.py", "Course", ":material/menu_book:", PARTICIPANT, "Workshop"),
     PageSpec(
-        "instructor_home.py", "Instructor home", ":material/co_present:", frozenset({"instructor"})
+        "practice.py", "Guided practices", ":material/self_improvement:", PARTICIPANT, "Workshop"
     ),
-    PageSpec("enroll.py", "Enrollment and fees", ":material/payments:", PARTICIPANT),
-    PageSpec("admin_home.py", "Admin home", ":material/admin_panel_settings:", ADMIN),
-    PageSpec("materials_manage.py", "Course materials", ":material/folder_open:", INSTRUCTOR),
-    PageSpec("materials_deleted.py", "Deleted materials", ":material/delete:", ADMIN),
-    PageSpec("live_console.py", "Live console", ":material/qr_code_2:", INSTRUCTOR),
-    PageSpec("attendance_manage.py", "Attendance", ":material/fact_check:", INSTRUCTOR),
+    PageSpec("journal.py", "Appreciation journal", ":material/edit_note:", PARTICIPANT, "Workshop"),
+    PageSpec("check_in.py", "Check in", ":material/how_to_reg:", PARTICIPANT, "Workshop"),
+    PageSpec("evaluation.py", "Evaluation", ":material/rate_review:", PARTICIPANT, "Workshop"),
+    PageSpec(
+        "certificates.py", "Certificates", ":material/workspace_premium:", PARTICIPANT, "Workshop"
+    ),
+    PageSpec("enroll.py", "Enrollment and fees", ":material/payments:", PARTICIPANT, "Workshop"),
+    # The CE office.
+    PageSpec("admin_home.py", "Admin home", ":material/admin_panel_settings:", ADMIN, "CE office"),
     PageSpec("admin_people.py", "People", ":material/group:", ADMIN, "CE office"),
     PageSpec("admin_person.py", "Person record", ":material/badge:", ADMIN, "CE office"),
-    PageSpec("admin_import.py", "Roster import", ":material/upload_file:", ADMIN, "CE office"),
     PageSpec("admin_offerings.py", "Offerings", ":material/event:", ADMIN, "CE office"),
+    PageSpec("admin_import.py", "Roster import", ":material/upload_file:", ADMIN, "CE office"),
     PageSpec("admin_payments.py", "Payments and refunds", ":material/paid:", ADMIN, "CE office"),
+    PageSpec(
+        "certificates_admin.py", "Certificates", ":material/workspace_premium:", ADMIN, "CE office"
+    ),
     PageSpec("admin_audit.py", "Audit log", ":material/history:", ADMIN, "CE office"),
     PageSpec("admin_records.py", "Records", ":material/inventory_2:", ADMIN, "CE office"),
     PageSpec("admin_outbox.py", "Outbox", ":material/outbox:", ADMIN, "CE office"),
-    PageSpec("evaluation_review.py", "Evaluation results", ":material/analytics:", INSTRUCTOR),
-    PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
-    PageSpec("set_password.py", "Set password", ":material/key:", PUBLIC | EVERYONE, "Account"),
+    PageSpec("materials_deleted.py", "Deleted materials", ":material/delete:", ADMIN, "CE office"),
+    # Teaching: instructors, and admins who run or correct sessions.
     PageSpec(
-        "certificates_admin.py", "Certificates (CE office)", ":material/workspace_premium:", ADMIN
+        "instructor_home.py",
+        "Instructor home",
+        ":material/co_present:",
+        frozenset({"instructor"}),
+        "Teaching",
     ),
+    PageSpec("live_console.py", "Live console", ":material/qr_code_2:", INSTRUCTOR, "Teaching"),
+    PageSpec("attendance_manage.py", "Attendance", ":material/fact_check:", INSTRUCTOR, "Teaching"),
+    PageSpec(
+        "materials_manage.py", "Course materials", ":material/folder_open:", INSTRUCTOR, "Teaching"
+    ),
+    PageSpec(
+        "evaluation_review.py", "Evaluation results", ":material/analytics:", INSTRUCTOR, "Teaching"
+    ),
+    # Everyone.
     PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
-    PageSpec("verify.py", "Verify a certificate", ":material/verified:", PUBLIC | EVERYONE),
+    PageSpec(
+        "verify.py", "Verify a certificate", ":material/verified:", PUBLIC | EVERYONE, "Account"
+    ),
+    # Reached from emailed links only, never from the menu.
+    PageSpec(
+        "set_password.py",
+        "Set password",
+        ":material/key:",
+        PUBLIC | EVERYONE,
+        "Account",
+        hidden=True,
+    ),
 )
 
 

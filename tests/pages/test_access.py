@@ -1,6 +1,8 @@
 """Every page under every role: the menu shows only the role's pages, and each page refuses
 everyone else by itself (a page reached directly must not rely on the menu)."""
 
+from pathlib import Path
+
 import pytest
 
 from portal.navigation import PAGES, pages_for
@@ -46,3 +48,9 @@ def test_the_menu_lists_only_the_roles_pages(role):
         assert "Admin home" not in titles
     if role != "participant":
         assert "Home" not in titles
+
+
+def test_every_page_script_is_listed_once_and_exists():
+    scripts = [p.script for p in PAGES]
+    assert len(scripts) == len(set(scripts))
+    assert all(Path(p.path).is_file() for p in PAGES)
