@@ -52,5 +52,6 @@ def test_the_menu_lists_only_the_roles_pages(role):
 
 def test_every_page_script_is_listed_once_and_exists():
     scripts = [p.script for p in PAGES]
-    assert len(scripts) == len(set(scripts))
+    titles = [p.title for p in PAGES]
+    assert len(scripts) == len(set(scripts)) and len(titles) == len(set(titles))
     assert all(Path(p.path).is_file() for p in PAGES)
