@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from portal.attendance.status import attendance_summaries
 from portal.errors import NotAllowed
-from portal.evaluation.access import Filters, group_hidden_reason, group_query, reviewer_for
+from portal.evaluation.access import (
+    Filters,
+    Reviewer,
+    group_hidden_reason,
+    group_query,
+    reviewer_for,
+)
 from portal.evaluation.form import Row, answer_display, answer_from_rows
 from portal.evaluation.review import group_count
 from portal.models import Enrollment, Evaluation, EvaluationAnswer, Offering, User
@@ -145,7 +151,11 @@ def _answer_rows(session: Session, offering_id: int) -> dict[int, dict[str, list
 def evaluation_responses(session: Session, offering_id: int, viewer_id: int) -> ResponseTable:
     """All responses for export: names only for admins the course allows; otherwise
     anonymous, shuffled and refused below the minimum group size."""
-    reviewer = reviewer_for(session, offering_id, viewer_id)
+    return responses_for(session, offering_id, reviewer_for(session, offering_id, viewer_id))
+
+
+def responses_for(session: Session, offering_id: int, reviewer: Reviewer) -> ResponseTable:
+    """The response table as this (already checked) reviewer may export it."""
     settings, offering = reviewer.course.evaluation, session.get(Offering, offering_id)
     assert offering is not None  # reviewer_for found its course
     people_query = (

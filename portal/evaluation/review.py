@@ -214,8 +214,20 @@ def evaluation_review(
     The eligible count reads attendance_summaries (rows in Python, owned by attendance);
     with_eligible=False skips it when only the SQL aggregates are wanted (eligible = 0).
     """
-    filters = filters or Filters()
     reviewer = reviewer_for(session, offering_id, viewer_id)
+    return review_for(session, offering_id, reviewer, filters, with_eligible=with_eligible)
+
+
+def review_for(
+    session: Session,
+    offering_id: int,
+    reviewer: Reviewer,
+    filters: Filters | None = None,
+    *,
+    with_eligible: bool = True,
+) -> EvaluationReview:
+    """The review as this (already checked) reviewer sees it."""
+    filters = filters or Filters()
     settings = reviewer.course.evaluation
     offering = session.get(Offering, offering_id)
     assert offering is not None  # reviewer_for found its course
