@@ -9,70 +9,13 @@ import io
 import subprocess
 import sys
 import zipfile
-from datetime import timedelta
 
 from pypdf import PdfReader
 
 from portal import records
-from portal.attendance.corrections import attendance_mark
-from portal.certificates.services import certificate_claim, certificate_reissue
-from portal.evaluation.services import evaluation_submit
-from portal.models import Certificate
-from tests.factories import enrollment_make, user_make
-from tests.factories_attendance import attendance_make
-from tests.factories_certificates import issuer_make, participant_ready
-from tests.factories_evaluation import AFTER, answers_complete, ended_offering
-
-
-def _offering_with_everything(session):
-    """Ana attended, evaluated and holds a reissued BBS certificate; Ben left session 2
-    early and the instructor corrected his session 1 check-in."""
-    offering = ended_offering(session)
-    admin = user_make(session, role="admin", full_name="Dana Admin")
-    ana, ana_enrollment = participant_ready(
-        session, offering, full_name="Ana López", licenses=[("lmft", "LMFT 4242", "CA")]
-    )
-    evaluation_submit(
-        session=session,
-        user_id=ana.id,
-        enrollment_id=ana_enrollment.id,
-        answers=answers_complete(**{"practice-change-detail": "Secret answer text."}),
-        now=AFTER,
-    )
-    issuer = issuer_make()
-    first = certificate_claim(
-        session=session,
-        user_id=ana.id,
-        enrollment_id=ana_enrollment.id,
-        credit_type_id="BBS",
-        issuer=issuer,
-        now=AFTER + timedelta(minutes=1),
-    )
-    old = session.query(Certificate).filter_by(number=first).one()
-    second = certificate_reissue(
-        session=session,
-        certificate_id=old.id,
-        actor_id=admin.id,
-        reason="name spelling",
-        issuer=issuer,
-        now=AFTER + timedelta(minutes=2),
-    )
-    ben = user_make(session, full_name="Ben Ortiz", license_number="ASW 777")
-    ben_enrollment = enrollment_make(session, ben, offering)
-    s1, s2 = offering.sessions
-    attendance_make(session, ben_enrollment, s2, checked_out_at=s2.ends_at - timedelta(hours=1))
-    attendance_mark(
-        session=session,
-        actor_id=admin.id,
-        enrollment_id=ben_enrollment.id,
-        live_session_id=s1.id,
-        checked_in_at=s1.starts_at,
-        checked_out_at=s1.ends_at,
-        reason="joined by phone",
-        now=AFTER,
-    )
-    session.flush()
-    return offering, admin, ana, (first, second)
+from tests.factories import user_make
+from tests.factories_evaluation import ended_offering
+from tests.factories_records import offering_with_everything
 
 
 def _bundle(session, offering, admin) -> zipfile.ZipFile:
@@ -85,7 +28,7 @@ def _csv(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
 
 
 def test_bundle_attendance_roster_and_change_history(session, app_env):
-    offering, admin, _, _ = _offering_with_everything(session)
+    offering, admin, _, _ = offering_with_everything(session)
     archive = _bundle(session, offering, admin)
     roster = {r["Name"]: r for r in _csv(archive, "attendance-roster.csv")}
     assert set(roster) == {"Ana López", "Ben Ortiz"}
@@ -106,7 +49,7 @@ def test_bundle_attendance_roster_and_change_history(session, app_env):
 
 
 def test_bundle_evaluation_summary_and_anonymised_responses(session, app_env):
-    offering, admin, _, _ = _offering_with_everything(session)
+    offering, admin, _, _ = offering_with_everything(session)
     archive = _bundle(session, offering, admin)
     reader = PdfReader(io.BytesIO(archive.read("evaluation-summary.pdf")))
     assert len(reader.pages) == 1
@@ -122,7 +65,7 @@ def test_bundle_evaluation_summary_and_anonymised_responses(session, app_env):
 
 
 def test_bundle_certificate_register_and_current_pdfs(session, app_env):
-    offering, admin, _, (first, second) = _offering_with_everything(session)
+    offering, admin, _, (first, second) = offering_with_everything(session)
     archive = _bundle(session, offering, admin)
     register = {r["number"]: r for r in _csv(archive, "certificates.csv")}
     assert set(register) == {first, second}
@@ -151,7 +94,7 @@ def test_bundle_of_an_offering_without_activity_has_empty_tables(session, app_en
 
 
 def test_person_record_has_attendance_evaluation_status_and_certificates(session, app_env):
-    offering, _, ana, (first, second) = _offering_with_everything(session)
+    offering, _, ana, (first, second) = offering_with_everything(session)
     sections = {s.title: s for s in records.person_record(session, ana.id)}
     assert list(sections) == [
         "Account",
