@@ -64,7 +64,6 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "certificates_admin.py", "Certificates (CE office)", ":material/workspace_premium:", ADMIN
     ),
-    PageSpec("profile.py", "Profile", ":material/account_circle:", EVERYONE, "Account"),
     PageSpec("verify.py", "Verify a certificate", ":material/verified:", PUBLIC | EVERYONE),
 )
 
