@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.attendance.status import attendance_summaries
+from portal.attendance.status import enrollments_meeting
 from portal.errors import NotAllowed
 from portal.evaluation.access import (
     Filters,
@@ -101,11 +101,7 @@ def evaluation_pending(
     if not reviewer.is_admin:
         raise NotAllowed("Only the CE office sees who has not submitted.")
     rule = reviewer.course.evaluation.full_attendance_required
-    eligible = [
-        e
-        for e, s in attendance_summaries(session, offering_id).items()
-        if s.meets(full_attendance_required=rule)
-    ]
+    eligible = enrollments_meeting(session, offering_id, full_attendance_required=rule)
     query = (
         select(User.full_name, User.email, Evaluation.status, Evaluation.updated_at)
         .join(Enrollment, Enrollment.user_id == User.id)
