@@ -221,8 +221,8 @@ def _measure(engine: Engine, suffix: str) -> None:
     bench(f"evaluation_summary_10k_ms{suffix}", _best_ms(*ids, with_eligible=False), "ms")
     filtered = _best_ms(*ids, filters=Filters(credit_type="BBS"), with_eligible=False)
     bench(f"evaluation_summary_filtered_10k_ms{suffix}", filtered, "ms")
-    # The whole review adds the response rate, whose eligible count reads attendance
-    # through portal.attendance.status (rows loaded into Python there).
+    # The whole review adds the response rate, whose eligible count portal.attendance.status
+    # decides in SQL (enrollments_meeting), with the same rule as its Python summaries.
     bench(f"evaluation_review_with_response_rate_10k_ms{suffix}", _best_ms(*ids), "ms")
 
 

@@ -3,7 +3,10 @@
 An offering's records are kept for the course's record_retention_years (course file,
 default 5) after the local date of its last session. Purging deletes its enrollments and
 every row that references them, directly or through other tables, found from the
-metadata (all tables registered in portal.models), children first. Capabilities whose
+metadata (all tables registered in portal.models), children first: attendance and its
+history and correction requests, evaluations and their answers, certificates (a table's
+links to itself, supersedes/superseded-by, go in the same statement) and their reissue
+requests. Capabilities whose
 records live elsewhere (files on disk) add a hook:
 
     PURGE_HOOKS.append(fn)  fn(session, enrollment_ids, dry_run) -> {label: count}

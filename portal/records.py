@@ -1,10 +1,11 @@
 """Records for accrediting bodies: the per-offering audit bundle (ZIP) and a person's record.
 
-Both are built from small provider functions in registries, so capabilities built
-elsewhere (attendance, evaluation, certificates) add their parts without touching this file:
+Both are built from provider functions listed by name ("module:function") in two
+registries, resolved on first use; the capabilities' providers (attendance, evaluation,
+certificates) import this module, which never imports them:
 
-    BUNDLE_PARTS.append(fn)     fn(session, offering_id) -> (filename, bytes) | list of them | None
-    PERSON_SECTIONS.append(fn)  fn(session, user_id) -> RecordSection | None
+    BUNDLE_PARTS     fn(session, offering_id) -> (filename, bytes) | list of them | None
+    PERSON_SECTIONS  fn(session, user_id) -> RecordSection | None
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from importlib import import_module
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -182,8 +186,24 @@ def audit_part(session: Session, offering_id: int) -> BundleFile:
     return "audit-events.csv", audit_csv(audit_for(session, offering_filter(offering_id)))
 
 
-# Attendance evidence, the evaluation summary and certificates are appended by their modules.
-BUNDLE_PARTS: list[BundlePart] = [roster_part, course_part, money_part, audit_part]
+# The bundle's parts in file order, "module:function". Named rather than imported: the
+# capabilities' parts import this module.
+BUNDLE_PARTS: tuple[str, ...] = (
+    "portal.records:roster_part",
+    "portal.records:course_part",
+    "portal.records:money_part",
+    "portal.attendance.record_parts:attendance_parts",
+    "portal.evaluation.record_parts:evaluation_parts",
+    "portal.certificates.record_parts:certificate_parts",
+    "portal.records:audit_part",
+)
+
+
+@cache
+def _provider(path: str) -> Any:
+    """The function a registry entry names ("module:function")."""
+    module, _, name = path.partition(":")
+    return getattr(import_module(module), name)
 
 
 def _files(result: BundleFile | Sequence[BundleFile] | None) -> list[BundleFile]:
@@ -211,7 +231,8 @@ def records_bundle(
     """The offering's audit bundle as a ZIP, with a manifest of checksums; the export is audited."""
     now = now or utc_now()
     offering = _offering(session, offering_id)
-    files = [f for part in BUNDLE_PARTS for f in _files(part(session, offering_id))]
+    parts: list[BundlePart] = [_provider(path) for path in BUNDLE_PARTS]
+    files = [f for part in parts for f in _files(part(session, offering_id))]
     manifest = [
         f"Records of {offering.course.title} — {offering.label}",
         f"Generated {now.isoformat()}",
@@ -277,12 +298,19 @@ def audit_section(session: Session, user_id: int) -> RecordSection:
     return RecordSection("Audit events", rows)
 
 
-# Attendance, evaluation status and certificates are appended by their modules.
-PERSON_SECTIONS: list[PersonSection] = [account_section, enrollments_section]
-PERSON_SECTIONS_LAST: list[PersonSection] = [audit_section]
+# A person's record, section by section, "module:function" (named, as BUNDLE_PARTS).
+PERSON_SECTIONS: tuple[str, ...] = (
+    "portal.records:account_section",
+    "portal.records:enrollments_section",
+    "portal.attendance.record_parts:attendance_section",
+    "portal.evaluation.record_parts:evaluation_section",
+    "portal.certificates.record_parts:certificate_section",
+    "portal.records:audit_section",
+)
 
 
 def person_record(session: Session, user_id: int) -> list[RecordSection]:
     """One person's whole record, section by section (admin only)."""
-    sections = (fn(session, user_id) for fn in (*PERSON_SECTIONS, *PERSON_SECTIONS_LAST))
+    providers: list[PersonSection] = [_provider(path) for path in PERSON_SECTIONS]
+    sections = (fn(session, user_id) for fn in providers)
     return [s for s in sections if s is not None]

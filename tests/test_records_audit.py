@@ -43,8 +43,13 @@ def test_bundle_has_roster_course_money_and_audit(session, course, app_env):
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert sorted(archive.namelist()) == [
         "MANIFEST.txt",
+        "attendance-changes.csv",
+        "attendance-roster.csv",
         "audit-events.csv",
+        "certificates.csv",
         "course-as-delivered.md",
+        "evaluation-responses.csv",
+        "evaluation-summary.pdf",
         "payments-and-refunds.csv",
         "roster.csv",
     ]
@@ -60,17 +65,38 @@ def test_bundle_has_roster_course_money_and_audit(session, course, app_env):
     assert export.actor_id == admin.id and export.details["offering_id"] == offering.id
 
 
+def plugged_file(session, offering_id):
+    """A test part giving one file."""
+    return ("attendance.csv", f"offering {offering_id}".encode())
+
+
+def plugged_files(session, offering_id):
+    """A test part giving several files."""
+    return [("certificates/1.pdf", b"%PDF"), ("certificates/2.pdf", b"%PDF")]
+
+
+def plugged_nothing(session, offering_id):
+    """A test part with nothing to add."""
+    return None
+
+
+def plugged_section(session, user_id):
+    """A test section of a person's record."""
+    return records.RecordSection("Plugged", ({"Session": "1", "Present": "yes"},))
+
+
 def test_bundle_and_person_record_take_plugged_in_parts(session, course, app_env, monkeypatch):
     offering, admin, user, _ = _enrolled_and_paid(session, course)
+    here = "tests.test_records_audit"
     monkeypatch.setattr(
         records,
         "BUNDLE_PARTS",
-        [
+        (
             *records.BUNDLE_PARTS,
-            lambda s, oid: ("attendance.csv", f"offering {oid}".encode()),
-            lambda s, oid: [("certificates/1.pdf", b"%PDF"), ("certificates/2.pdf", b"%PDF")],
-            lambda s, oid: None,
-        ],
+            f"{here}:plugged_file",
+            f"{here}:plugged_files",
+            f"{here}:plugged_nothing",
+        ),
     )
     names = zipfile.ZipFile(
         io.BytesIO(
@@ -79,21 +105,21 @@ def test_bundle_and_person_record_take_plugged_in_parts(session, course, app_env
     ).namelist()
     assert {"attendance.csv", "certificates/1.pdf", "certificates/2.pdf"} <= set(names)
     monkeypatch.setattr(
-        records,
-        "PERSON_SECTIONS",
-        [
-            *records.PERSON_SECTIONS,
-            lambda s, uid: records.RecordSection(
-                "Attendance", ({"Session": "1", "Present": "yes"},)
-            ),
-        ],
+        records, "PERSON_SECTIONS", (*records.PERSON_SECTIONS[:2], f"{here}:plugged_section")
     )
     titles = [s.title for s in records.person_record(session, user.id)]
-    assert titles == ["Account", "Enrollments and fees", "Attendance", "Audit events"]
+    assert titles == ["Account", "Enrollments and fees", "Plugged"]
     [fees] = [
         s for s in records.person_record(session, user.id) if s.title == "Enrollments and fees"
     ]
     assert fees.rows[0]["Paid"] == "$225.00"
+
+
+def test_registries_name_real_functions_and_no_part_imports_records_first():
+    for path in (*records.BUNDLE_PARTS, *records.PERSON_SECTIONS):
+        assert callable(records._provider(path)), path
+    assert len(set(records.BUNDLE_PARTS)) == len(records.BUNDLE_PARTS)
+    assert len(set(records.PERSON_SECTIONS)) == len(records.PERSON_SECTIONS)
 
 
 def test_purge_counts_first_then_deletes_only_what_is_past_retention(session, course, monkeypatch):

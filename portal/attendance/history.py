@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.audit import audit_record
-from portal.models import Attendance, AttendanceChange, User
+from portal.models import Attendance, AttendanceChange, Enrollment, LiveSession, User
 
 
 def snapshot(row: Attendance | None) -> dict[str, Any]:
@@ -93,4 +93,38 @@ def changes_of(session: Session, attendance_id: int) -> list[ChangeView]:
     return [
         ChangeView(c.at, name or "—", c.action, c.source, c.reason, c.before, c.after)
         for c, name in session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class OfferingChange:
+    """One change of any attendance record of an offering, with whose and which session."""
+
+    enrollment_id: int
+    name: str
+    session_title: str
+    change: ChangeView
+
+
+def offering_changes(session: Session, offering_id: int) -> list[OfferingChange]:
+    """Every attendance change of an offering, oldest first (records bundle, staff views)."""
+    actor, person = aliased(User), aliased(User)
+    query = (
+        select(AttendanceChange, actor.full_name, person.full_name, Attendance, LiveSession.title)
+        .join(Attendance, Attendance.id == AttendanceChange.attendance_id)
+        .join(LiveSession, LiveSession.id == Attendance.live_session_id)
+        .join(Enrollment, Enrollment.id == Attendance.enrollment_id)
+        .join(person, person.id == Enrollment.user_id)
+        .outerjoin(actor, actor.id == AttendanceChange.actor_id)
+        .where(Enrollment.offering_id == offering_id)
+        .order_by(AttendanceChange.id)
+    )
+    return [
+        OfferingChange(
+            row.enrollment_id,
+            name,
+            title,
+            ChangeView(c.at, by or "—", c.action, c.source, c.reason, c.before, c.after),
+        )
+        for c, by, name, row, title in session.execute(query)
     ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.attendance.access import live_session_for_staff, staff_check
 from portal.attendance.history import ChangeView, changes_of
 from portal.attendance.status import SessionAttendance, Status, attendance_summaries
-from portal.errors import NotAllowed
+from portal.errors import NotAllowed, NotFound
 from portal.home import OfferingView, offering_view
 from portal.models import (
     Attendance,
@@ -81,8 +81,14 @@ def _row(user: User, enrollment: Enrollment, summary) -> RosterRow:  # type: ign
 def offering_roster(session: Session, user_id: int, offering_id: int) -> OfferingRoster:
     """Every enrollment of the offering with evidence per session (staff only)."""
     staff_check(session, user_id, offering_id)
+    return roster_of(session, offering_id)
+
+
+def roster_of(session: Session, offering_id: int) -> OfferingRoster:
+    """The offering's roster without a permission check (callers check: staff, records)."""
     offering = session.get(Offering, offering_id)
-    assert offering is not None  # staff_check found its instructors or an admin
+    if offering is None:
+        raise NotFound("No such offering.")
     summaries = attendance_summaries(session, offering_id)
     query = (
         select(Enrollment, User)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.content import CreditType
@@ -183,3 +183,50 @@ def attendance_summaries(session: Session, offering_id: int) -> dict[int, Attend
         session.scalars(select(Enrollment).where(Enrollment.offering_id == offering_id))
     )
     return _summaries(session, offering, enrollments)
+
+
+def _present_clause(live: LiveSession, policy: Policy) -> ColumnElement[bool]:
+    """session_status(...) == "present" for one session, as SQL over Attendance.
+
+    Checking in within the late tolerance and out within the early-leave tolerance already
+    gives at least the tolerated clock time, so only platform evidence can still fall short.
+    """
+    tolerated = (live.ends_at - live.starts_at).total_seconds() - 60 * (
+        policy.late_minutes + policy.early_leave_minutes
+    )
+    return and_(
+        Attendance.live_session_id == live.id,
+        Attendance.checked_in_at <= live.starts_at + timedelta(minutes=policy.late_minutes),
+        Attendance.checked_out_at >= live.ends_at - timedelta(minutes=policy.early_leave_minutes),
+        or_(Attendance.evidence_minutes.is_(None), Attendance.evidence_minutes * 60 >= tolerated),
+    )
+
+
+def enrollments_meeting(
+    session: Session, offering_id: int, *, full_attendance_required: bool
+) -> set[int]:
+    """Active enrollments whose attendance earns credit, decided in SQL: the same rule as
+    AttendanceSummary.meets (every session present, or where partial credit is allowed at
+    least one; sessions have instructional minutes > 0), without loading the rows."""
+    offering = session.get(Offering, offering_id)
+    if offering is None:
+        raise NotFound("No such offering.")
+    lives, policy = offering.sessions, policy_of(offering)
+    if not lives:
+        return set()  # no session, nothing attended: "absent" in the summary
+    present = func.count(Attendance.live_session_id.distinct())
+    query = (
+        select(Attendance.enrollment_id)
+        .join(Enrollment, Enrollment.id == Attendance.enrollment_id)
+        .where(Enrollment.offering_id == offering_id, Enrollment.status == "active")
+        .where(or_(*(_present_clause(live, policy) for live in lives)))
+        .group_by(Attendance.enrollment_id)
+        .having(present == len(lives) if full_attendance_required else present >= 1)
+    )
+    return set(session.scalars(query))
+
+
+def enrollments_meeting_full_attendance(session: Session, offering_id: int) -> set[int]:
+    """Active enrollments present at every session in full (SQL): as
+    AttendanceSummary.meets(full_attendance_required=True)."""
+    return enrollments_meeting(session, offering_id, full_attendance_required=True)

@@ -14,16 +14,21 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.attendance.checklist_section import CHECK_IN_PAGE
 from portal.attendance.status import AttendanceSummary, attendance_summary
 from portal.certificates.facts import hours_text, license_text
 from portal.content import Course, CreditType, course_get
 from portal.errors import NotFound
+from portal.evaluation.eligibility import PAGE as EVALUATION_PAGE
 from portal.evaluation.eligibility import evaluation_submitted
 from portal.models import Certificate, Enrollment, License, Offering, User
 from portal.models import Course as CourseRow
-from portal.navigation import PAGES
 
 STEP_KEYS = ("enrollment", "attendance", "evaluation", "license")
+# Where each missing step is done; the attendance and evaluation pages are named by their
+# capabilities. tests/test_checklist_links.py checks every one is a participant page.
+HOME_PAGE = "pages/participant_home.py"
+PROFILE_PAGE = "pages/profile.py"
 
 
 @dataclass(frozen=True)
@@ -61,12 +66,6 @@ class Claim:
     def missing(self) -> tuple[Step, ...]:
         """The conditions not yet met."""
         return tuple(step for step in self.steps if not step.done)
-
-
-def _page(script: str) -> str | None:
-    """A participant page to link to, when this portal has it."""
-    known = any(p.script == script and "participant" in p.roles for p in PAGES)
-    return f"pages/{script}" if known else None
 
 
 def _evaluation_submitted(session: Session, enrollment_id: int) -> bool:
@@ -108,7 +107,7 @@ def _attendance_step(summary: AttendanceSummary, credit_type: CreditType) -> Ste
         else "credit counts the sessions attended in full"
     )
     detail = f"Attended {present} of {len(sessions)} sessions in full; {rule}."
-    return Step("attendance", "Attend the live sessions", met, detail, _page("attendance.py"))
+    return Step("attendance", "Attend the live sessions", met, detail, CHECK_IN_PAGE)
 
 
 def _license_step(credit_type: CreditType, license: License | None) -> Step | None:
@@ -120,9 +119,7 @@ def _license_step(credit_type: CreditType, license: License | None) -> Step | No
         if license and number
         else f"Add your license number to your profile; the {credit_type.name} certificate prints it."
     )
-    return Step(
-        "license", "License number on your profile", bool(number), detail, "pages/profile.py"
-    )
+    return Step("license", "License number on your profile", bool(number), detail, PROFILE_PAGE)
 
 
 def _steps(
@@ -139,7 +136,7 @@ def _steps(
             "Active enrollment",
             active,
             "" if active else "This enrollment was cancelled; certificates need an active one.",
-            "pages/participant_home.py",
+            HOME_PAGE,
         ),
         _attendance_step(summary, credit_type),
         Step(
@@ -147,7 +144,7 @@ def _steps(
             "Submit the evaluation",
             submitted,
             "" if submitted else "The evaluation of the program is required for every certificate.",
-            _page("evaluation.py"),
+            EVALUATION_PAGE,
         ),
     ]
     license_step = _license_step(credit_type, license)

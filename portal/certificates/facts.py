@@ -14,6 +14,7 @@ from portal.settings import Settings
 
 DEFAULT_SIGNATURE = Path(__file__).parent / "assets" / "signature-demo.png"
 VERIFY_PATH = "verify"
+CERTIFICATES_PATH = "certificates"  # the participant page pages/certificates.py
 PROFESSION_ABBREVIATIONS = {
     "psychologist": "Psychologist",
     "lmft": "LMFT",
@@ -37,6 +38,10 @@ class Issuer:
     def verify_url(self, number: str) -> str:
         """The public verification link of a certificate number."""
         return f"{self.public_base_url.rstrip('/')}/{VERIFY_PATH}?number={quote(number)}"
+
+    def download_url(self) -> str:
+        """The participant's certificates page, where certificates are downloaded."""
+        return f"{self.public_base_url.rstrip('/')}/{CERTIFICATES_PATH}"
 
 
 def issuer_from(settings: Settings) -> Issuer:

@@ -19,6 +19,7 @@ from portal.attendance.status import attendance_summary
 from portal.audit import audit_record
 from portal.certificates.eligibility import Claim, claims_for, credit_types_for, credited_minutes
 from portal.certificates.facts import Issuer, certificate_data, license_text
+from portal.certificates.notify import certificate_ready_mail
 from portal.certificates.numbers import number_new
 from portal.certificates.render import CertificateData, certificate_pdf
 from portal.content import Course, course_get
@@ -159,6 +160,7 @@ def certificate_claim(
         raise PortalError(f"The certificate is not available yet. Still missing: {missing}.")
     row, issued = _first_issue(session, enrollment, claim, issuer, now or utc_now())
     if issued:
+        certificate_ready_mail(session=session, certificate=row, issuer=issuer)
         audit_record(
             session=session,
             actor_id=user_id,
@@ -240,6 +242,7 @@ def certificate_supersede(
         supersedes_id=old.id,
     )
     old.superseded_by_id = row.id
+    certificate_ready_mail(session=session, certificate=row, issuer=issuer)
     audit_record(
         session=session,
         actor_id=actor_id,

@@ -50,6 +50,11 @@ def reviewer_for(session: Session, offering_id: int, viewer_id: int) -> Reviewer
     return Reviewer(viewer_id, is_admin, is_admin and course.evaluation.admins_see_names, course)
 
 
+def records_reviewer(session: Session, offering_id: int) -> Reviewer:
+    """The CE office's records (accrediting bodies): every response, never a name."""
+    return Reviewer(0, True, False, offering_course(session, offering_id))
+
+
 def _has_license(pairs: list[tuple[str, str | None]]) -> ColumnElement[bool]:
     if not pairs:
         return false()

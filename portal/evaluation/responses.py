@@ -10,9 +10,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.attendance.status import attendance_summaries
+from portal.attendance.status import enrollments_meeting
 from portal.errors import NotAllowed
-from portal.evaluation.access import Filters, group_hidden_reason, group_query, reviewer_for
+from portal.evaluation.access import (
+    Filters,
+    Reviewer,
+    group_hidden_reason,
+    group_query,
+    reviewer_for,
+)
 from portal.evaluation.form import Row, answer_display, answer_from_rows
 from portal.evaluation.review import group_count
 from portal.models import Enrollment, Evaluation, EvaluationAnswer, Offering, User
@@ -95,11 +101,7 @@ def evaluation_pending(
     if not reviewer.is_admin:
         raise NotAllowed("Only the CE office sees who has not submitted.")
     rule = reviewer.course.evaluation.full_attendance_required
-    eligible = [
-        e
-        for e, s in attendance_summaries(session, offering_id).items()
-        if s.meets(full_attendance_required=rule)
-    ]
+    eligible = enrollments_meeting(session, offering_id, full_attendance_required=rule)
     query = (
         select(User.full_name, User.email, Evaluation.status, Evaluation.updated_at)
         .join(Enrollment, Enrollment.user_id == User.id)
@@ -145,7 +147,11 @@ def _answer_rows(session: Session, offering_id: int) -> dict[int, dict[str, list
 def evaluation_responses(session: Session, offering_id: int, viewer_id: int) -> ResponseTable:
     """All responses for export: names only for admins the course allows; otherwise
     anonymous, shuffled and refused below the minimum group size."""
-    reviewer = reviewer_for(session, offering_id, viewer_id)
+    return responses_for(session, offering_id, reviewer_for(session, offering_id, viewer_id))
+
+
+def responses_for(session: Session, offering_id: int, reviewer: Reviewer) -> ResponseTable:
+    """The response table as this (already checked) reviewer may export it."""
     settings, offering = reviewer.course.evaluation, session.get(Offering, offering_id)
     assert offering is not None  # reviewer_for found its course
     people_query = (

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from portal.attendance.status import attendance_summaries
+from portal.attendance.status import enrollments_meeting
 from portal.content_evaluation import Question
 from portal.evaluation.access import (
     Filters,
@@ -196,9 +196,9 @@ def group_count(session: Session, offering_id: int, reviewer: Reviewer, filters:
 
 
 def eligible_count(session: Session, offering_id: int, full_attendance_required: bool) -> int:
-    """Active enrollments whose attendance opens the evaluation to them."""
-    summaries = attendance_summaries(session, offering_id).values()
-    return sum(1 for s in summaries if s.meets(full_attendance_required=full_attendance_required))
+    """Active enrollments whose attendance opens the evaluation to them (counted in SQL)."""
+    rule = full_attendance_required
+    return len(enrollments_meeting(session, offering_id, full_attendance_required=rule))
 
 
 def evaluation_review(
@@ -211,11 +211,23 @@ def evaluation_review(
 ) -> EvaluationReview:
     """Response rate, per-item and per-objective results; small groups are withheld.
 
-    The eligible count reads attendance_summaries (rows in Python, owned by attendance);
-    with_eligible=False skips it when only the SQL aggregates are wanted (eligible = 0).
+    The eligible count is decided in SQL by the attendance capability (enrollments_meeting);
+    with_eligible=False skips it when only the aggregates are wanted (eligible = 0).
     """
-    filters = filters or Filters()
     reviewer = reviewer_for(session, offering_id, viewer_id)
+    return review_for(session, offering_id, reviewer, filters, with_eligible=with_eligible)
+
+
+def review_for(
+    session: Session,
+    offering_id: int,
+    reviewer: Reviewer,
+    filters: Filters | None = None,
+    *,
+    with_eligible: bool = True,
+) -> EvaluationReview:
+    """The review as this (already checked) reviewer sees it."""
+    filters = filters or Filters()
     settings = reviewer.course.evaluation
     offering = session.get(Offering, offering_id)
     assert offering is not None  # reviewer_for found its course

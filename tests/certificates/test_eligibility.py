@@ -105,8 +105,10 @@ def test_steps_link_only_to_pages_the_portal_has(session):
     _, enrollment = participant_ready(session, licenses=[("rn", None, "CA")], attended=False)
     pages = {step.key: step.page for step in _claims(session, enrollment)["BRN"].steps}
     assert pages["license"] == "pages/profile.py"
+    assert pages["attendance"] == "pages/check_in.py"
+    assert pages["evaluation"] == "pages/evaluation.py"
     for page in pages.values():
-        assert page is None or (PROJECT_ROOT / page).exists()
+        assert page is not None and (PROJECT_ROOT / page).exists()
 
 
 def test_home_checklist_states(session, monkeypatch):
