@@ -56,7 +56,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("admin_import.py", "Roster import", ":material/upload_file:", ADMIN, "CE office"),
     PageSpec("admin_payments.py", "Payments and refunds", ":material/paid:", ADMIN, "CE office"),
     PageSpec(
-        "certificates_admin.py", "Certificates", ":material/workspace_premium:", ADMIN, "CE office"
+        "certificates_admin.py",
+        "Issued certificates",
+        ":material/workspace_premium:",
+        ADMIN,
+        "CE office",
     ),
     PageSpec("admin_audit.py", "Audit log", ":material/history:", ADMIN, "CE office"),
     PageSpec("admin_records.py", "Records", ":material/inventory_2:", ADMIN, "CE office"),
