@@ -83,8 +83,10 @@ def codes() -> None:
             spaced = f"{view.code[:3]} {view.code[3:]}"
             # Generated from a fixed alphabet of letters and digits: safe to place in HTML.
             code.markdown(
-                f"<div style='font-size:7rem;font-family:monospace;font-weight:700;"
-                f"letter-spacing:0.15em;line-height:1.1'>{spaced}</div>",
+                # nowrap and a size that fits the column: a code split over two lines misleads.
+                f"<div style='font-size:clamp(2.5rem,5vw,5rem);font-family:monospace;"
+                f"font-weight:700;letter-spacing:0.1em;line-height:1.1;white-space:nowrap'>"
+                f"{spaced}</div>",
                 unsafe_allow_html=True,
             )
             left_s = max(0, int((view.rotates_at - at).total_seconds()))
