@@ -40,8 +40,9 @@ days = ui.query(journal.journal_days, user_id=user.id)
 st.metric("Days practised", days)
 
 if st.session_state.pop("journal_saved", False):
+    # Assigned, not removed: the browser keeps a removed widget's text and sends it back.
     for field in ("journal_partner", "journal_self", "journal_note"):
-        st.session_state.pop(field, None)
+        st.session_state[field] = ""
 with st.form("journal_form"):
     entry_date = st.date_input("Date", value=today, max_value=today, key="journal_date")
     ui.field_error("journal", "entry_date")

@@ -55,9 +55,12 @@ def _own_enrollment(session: Session, user_id: int, enrollment_id: int) -> Enrol
     return enrollment
 
 
-def _explain(offering: Offering, on_time: bool, retained: int, refund: int) -> str:
+def _explain(offering: Offering, on_time: bool, retained: int, refund: int, paid: int) -> str:
     deadline = offering.cancellation_deadline
     when = f"{deadline:%B} {deadline.day}, {deadline.year}" if deadline else ""
+    if paid == 0:
+        # "what you paid minus the deposit: $0.00" reads as if the deposit were still due.
+        return "You have paid nothing yet: no refund, and once approved you owe nothing."
     if not on_time:
         return f"No refund: cancellations after {when} are not refunded."
     kept = f" minus the {money_format(retained)} non-refundable deposit" if retained else ""
@@ -84,7 +87,7 @@ def cancellation_quote(
         paid_cents=account.paid_cents,
         retained_cents=retained,
         refund_cents=refund,
-        explanation=_explain(offering, on_time, retained, refund),
+        explanation=_explain(offering, on_time, retained, refund, account.paid_cents),
     )
 
 

@@ -73,6 +73,7 @@ def test_unpaid_enrollment_gets_no_refund(session, course):
         session, user_id=user.id, enrollment_id=enrollment.id, now=ON_TIME_LATE_EVENING
     )
     assert quote.refund_cents == 0
+    assert quote.explanation.startswith("You have paid nothing yet")
 
 
 def test_request_approve_and_refund(session, course):
