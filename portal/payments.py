@@ -174,20 +174,36 @@ def payment_record(
         recorded_by=actor_id,
     )
     _insert_once(session, row)
+    _money_audit(
+        session,
+        actor_id,
+        "payment.record",
+        enrollment_id,
+        enrollment.offering_id,
+        {"amount_cents": cents, "paid_on": paid_on.isoformat(), "reference": reference},
+    )
+    return row
+
+
+def _money_audit(
+    session: Session,
+    actor_id: int,
+    action: str,
+    enrollment_id: int,
+    offering_id: int,
+    details: dict[str, object],
+    reason: str = "",
+) -> None:
+    """The audit event of money received or paid back for an enrollment."""
     audit_record(
         session=session,
         actor_id=actor_id,
-        action="payment.record",
+        action=action,
         subject_type="enrollment",
         subject_id=enrollment_id,
-        details={
-            "offering_id": enrollment.offering_id,
-            "amount_cents": cents,
-            "paid_on": paid_on.isoformat(),
-            "reference": reference,
-        },
+        reason=reason,
+        details={"offering_id": offering_id, **details},
     )
-    return row
 
 
 def refund_record(
@@ -215,19 +231,14 @@ def refund_record(
         recorded_by=actor_id,
     )
     _insert_once(session, row)
-    audit_record(
-        session=session,
-        actor_id=actor_id,
-        action="refund.record",
-        subject_type="enrollment",
-        subject_id=enrollment_id,
-        reason=reason.strip(),
-        details={
-            "offering_id": account.offering_id,
-            "amount_cents": cents,
-            "refunded_on": refunded_on.isoformat(),
-            "reference": reference,
-        },
+    _money_audit(
+        session,
+        actor_id,
+        "refund.record",
+        enrollment_id,
+        account.offering_id,
+        {"amount_cents": cents, "refunded_on": refunded_on.isoformat(), "reference": reference},
+        reason.strip(),
     )
     return row
 
