@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -127,3 +129,13 @@ def show_flash() -> None:
         return
     st.session_state["_flash"] = (message, until or now + FLASH_SECONDS)
     st.success(message)
+
+
+def image_png(data: bytes, *, alt: str, width: int) -> None:
+    """A PNG image with alternative text for screen readers (st.image has no alt text)."""
+    encoded = base64.b64encode(data).decode("ascii")
+    st.markdown(
+        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" '
+        f'width="{width}" style="max-width:100%;height:auto">',
+        unsafe_allow_html=True,
+    )

@@ -33,6 +33,7 @@ from portal.models import (
     LiveSession,
     Offering,
 )
+from portal.timefmt import format_clock, zone
 
 THROTTLE_ATTEMPTS = 5
 THROTTLE_WINDOW = timedelta(minutes=10)
@@ -51,6 +52,10 @@ class CheckinOutcome:
     at: datetime | None = None
     live_session_id: int | None = None
     already: bool = False
+    # Recorded, but the session may not count (late check-in, early check-out).
+    warning: bool = False
+    # Nothing recorded: checking out now costs the credit; submit again with leave_early.
+    needs_confirmation: bool = False
 
 
 def throttle_check(session: Session, user_id: int, now: datetime) -> None:
@@ -91,9 +96,12 @@ def _refuse(session: Session, user_id: int, typed: str, message: str, now: datet
 
 
 def attendance_code_submit(
-    *, session: Session, user_id: int, code: str, now: datetime
+    *, session: Session, user_id: int, code: str, now: datetime, leave_early: bool = False
 ) -> CheckinOutcome:
-    """Check the person in or out of the session whose window shows this code."""
+    """Check the person in or out of the session whose window shows this code.
+
+    A check-out that would cost the session's credit is recorded only with `leave_early`;
+    without it the outcome asks for that confirmation and nothing is recorded."""
     throttle_check(session, user_id, now)
     typed = code_normalise(code)
     if not typed:
@@ -114,7 +122,37 @@ def attendance_code_submit(
     if enrollment.status != "active":
         return CheckinOutcome(False, "Your enrollment is cancelled, so attendance is not recorded.")
     kind: Kind = "in" if window.kind == "in" else "out"
+    if (
+        kind == "out"
+        and not leave_early
+        and (warning := early_leave_warning(session, enrollment, live, now))
+    ):
+        return CheckinOutcome(False, warning, kind, None, live.id, needs_confirmation=True)
     return _record(session, enrollment, live, kind, code_hash(typed), user_id, now)
+
+
+def _minutes_early(live: LiveSession, at: datetime) -> int:
+    """How many minutes before the session's end an instant is, beyond its tolerance (or 0)."""
+    early = int((live.ends_at - at).total_seconds() // 60)
+    return early if early > live.offering.early_leave_tolerance_minutes else 0
+
+
+def early_leave_warning(
+    session: Session, enrollment: Enrollment, live: LiveSession, now: datetime
+) -> str | None:
+    """What checking out now costs, when it is too early for the session to count (and the
+    person has not checked out yet)."""
+    early = _minutes_early(live, now)
+    pair = (Attendance.enrollment_id == enrollment.id, Attendance.live_session_id == live.id)
+    done = session.scalar(select(Attendance.checked_out_at).where(*pair))
+    if not early or done is not None:
+        return None
+    end = format_clock(live.ends_at.astimezone(zone(live.offering.time_zone)))
+    return (
+        f"Leaving now means this session will not count for credit: {live.title} ends at "
+        f"{end}, {early} minutes from now, and the offering allows leaving at most "
+        f"{live.offering.early_leave_tolerance_minutes} minutes early."
+    )
 
 
 def _insert_once(session: Session, values: dict[str, object]) -> int | None:
@@ -197,20 +235,23 @@ def _done(
     offering: Offering = live.offering
     verb = "checked in to" if kind == "in" else "checked out of"
     message = f"You {verb} {live.title}." if not already else f"You already {verb} {live.title}."
+    warning = False
     if kind == "in":
         late = (at - live.starts_at).total_seconds() / 60
         if late > offering.late_tolerance_minutes:
+            warning = True
             message += (
                 f" That is {int(late)} minutes after the start; the offering allows "
                 f"{offering.late_tolerance_minutes}, so this session may not count in full."
             )
     else:
-        early = (live.ends_at - at).total_seconds() / 60
-        if early > offering.early_leave_tolerance_minutes:
+        if early := _minutes_early(live, at):
+            warning = True
             message += (
-                f" That is {int(early)} minutes before the end; the offering allows "
-                f"{offering.early_leave_tolerance_minutes}, so this session may not count in full."
+                f" That is {early} minutes before the end, so this session will not count "
+                "for credit."
             )
         if row.checked_in_at is None:
+            warning = True
             message += " No check-in is recorded for you: request a correction below."
-    return CheckinOutcome(True, message, kind, at, live.id, already)
+    return CheckinOutcome(True, message, kind, at, live.id, already, warning)
