@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from portal import ui
+from portal import navigation, ui
 from portal.certificates import queries
 from portal.certificates.facts import issuer_from
 from portal.certificates.reissue_requests import certificate_reissue_request
@@ -75,7 +75,7 @@ def show_checklist(claim):
             line += f" — {ui.escape_markdown(step.detail)}"
         st.markdown(line)
         if step.page and not step.done:
-            st.page_link(step.page, label=f"Go to: {step.label.lower()}")
+            st.page_link(step.page, label=navigation.link_label(step.page))
     form = f"claim_{claim.enrollment_id}_{claim.credit_type_id}"
     if not claim.eligible:
         st.caption("The certificate can be claimed once everything above is done.")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from portal import home, ui
+from portal import home, payments, ui
+from portal.attendance import mine
 from portal.calendar import sessions_ics
 from portal.models import utc_now
 from portal.timefmt import format_span
@@ -21,7 +22,22 @@ st.title(f"Welcome, {user.full_name}")
 enrollments = ui.query(home.participant_enrollments, user_id=user.id)
 if not enrollments:
     st.info("You are not enrolled in an offering yet.")
+    st.page_link("pages/enroll.py", label="Enroll in an offering", icon=":material/payments:")
     st.stop()
+# First on the screen (a phone shows little more): the session to check in or out of now.
+for live in ui.query(mine.sessions_live_now, user_id=user.id, now=utc_now()):
+    if live.checked_out_at is not None:
+        continue
+    with st.container(border=True):
+        st.markdown(f"**{ui.escape_markdown(live.title)} is live now**")
+        st.page_link(
+            "pages/check_in.py",
+            label="Check out at the end" if live.checked_in_at else "Check in now",
+            icon=":material/how_to_reg:",
+        )
+owed = {
+    a.enrollment_id: a.owed_cents for a in ui.query(payments.enrollment_accounts, user_id=user.id)
+}
 
 browser_zone = st.context.timezone or "UTC"
 for enrollment in enrollments:
@@ -37,7 +53,10 @@ for enrollment in enrollments:
                     line += f" — {ui.escape_markdown(item.detail)}"
                 st.markdown(line)
                 if item.page:
-                    st.page_link(item.page, label=f"Go to {item.label.lower()}")
+                    st.page_link(item.page, label=item.link_label)
+        if owed.get(enrollment.id):
+            with st.expander("How to pay"):
+                ui.payment_instructions(ui.query(payments.payment_info, offering_id=offering.id))
         st.markdown("**Schedule**")
         rows = [
             {

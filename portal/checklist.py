@@ -10,6 +10,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from portal.navigation import link_label
+
 Status = Literal["done", "todo", "waiting", "blocked"]
 
 
@@ -21,6 +23,11 @@ class ChecklistItem:
     status: Status
     detail: str = ""
     page: str | None = None
+
+    @property
+    def link_label(self) -> str:
+        """The words of the link to the item's page: 'Open Check in' (the menu's title)."""
+        return link_label(self.page or "")
 
 
 ChecklistSection = Callable[[Session, int], list[ChecklistItem]]

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from portal.audit import audit_record
 from portal.checklist import ChecklistItem
+from portal.content import PaymentInfo, course_get
 from portal.errors import FieldErrors, NotFound
 from portal.models import CancellationRequest, Enrollment, Offering, Payment, Refund, User
 from portal.money import money_format, money_parse
+from portal.settings import settings_load
 
 
 @dataclass(frozen=True)
@@ -268,3 +270,11 @@ def fee_checklist(session: Session, enrollment_id: int) -> list[ChecklistItem]:
             )
         )
     return items
+
+
+def payment_info(session: Session, offering_id: int) -> PaymentInfo | None:
+    """How to pay for an offering and whom to ask, from its course file (None when unset)."""
+    offering = session.get(Offering, offering_id)
+    if offering is None:
+        raise NotFound("No such offering.")
+    return course_get(settings_load().content_dir, offering.course.slug).payment_for(offering.slug)

@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from portal.content import PaymentInfo
 from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
 from portal.models import utc_now
@@ -139,3 +140,19 @@ def image_png(data: bytes, *, alt: str, width: int) -> None:
         f'width="{width}" style="max-width:100%;height:auto">',
         unsafe_allow_html=True,
     )
+
+
+def payment_instructions(info: PaymentInfo | None) -> None:
+    """How to pay an offering's fee and whom to ask, from the course file."""
+    if info is None:
+        st.markdown("The CE office records payments; ask it how to pay.")
+        return
+    st.markdown(f"**How to pay:** {escape_markdown(' '.join(info.instructions.split()))}")
+    contact = info.contact
+    parts = [
+        escape_markdown(contact.name),
+        f"[{escape_markdown(contact.email)}](mailto:{contact.email})",
+    ]
+    if contact.phone:
+        parts.append(escape_markdown(contact.phone))
+    st.markdown("**Questions about fees:** " + " · ".join(parts))
