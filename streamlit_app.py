@@ -8,9 +8,8 @@ from portal.ui_auth import authenticate
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
 settings = ui.settings()
 if settings.is_demo:
-    st.sidebar.warning(
-        "**Demo data** — nothing here is a real CE record.", icon=":material/science:"
-    )
+    # In the main area: on a phone the sidebar is folded away.
+    st.warning("**Demo data** — nothing here is a real CE record.", icon=":material/science:")
 
 user = authenticate()
 specs = navigation.pages_for(user.role if user else None)
@@ -25,4 +24,5 @@ for spec in specs:
     )
     sections.setdefault(spec.section, []).append(page)
 
-st.navigation(sections).run()
+# Expanded: admins have over a dozen pages, none of which should hide behind "View more".
+st.navigation(sections, expanded=True).run()

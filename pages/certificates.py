@@ -43,7 +43,7 @@ def show_issued(claim, rows):
         icon=":material/download:",
     )
     st.caption(
-        f"Certificate number {number}, issued {format_instant(row.issued_at, 'UTC')}. "
+        f"Certificate number {number}, issued {format_instant(row.issued_at, row.time_zone)}. "
         "Anyone can check it on the verification page. Every download is the same file."
     )
     if row.pending_request:

@@ -6,7 +6,7 @@ from portal import materials, materials_queries, ui, ui_materials
 from portal.content import course_get
 from portal.materials_access import placements
 from portal.ui_auth import require_role
-from portal.uploads import size_text
+from portal.uploads import MATERIAL_LIMIT, UPLOAD_KINDS, size_text
 
 user = require_role("instructor", "admin")
 ui.show_flash()
@@ -43,12 +43,21 @@ def done(result: object, message: str) -> None:
 
 
 upload_tab, link_tab = st.tabs(["Upload a file", "Add a link"])
+with upload_tab:
+    # Outside the form: the file picker's own size message follows the kind chosen.
+    limit = st.radio(
+        "Kind of file", list(UPLOAD_KINDS), format_func=lambda k: UPLOAD_KINDS[k][0],
+        horizontal=True, key="upload_kind",
+    )  # fmt: skip
 with upload_tab, st.form("upload_form", clear_on_submit=True):
     placement = placement_select("upload_placement")
     title = st.text_input("Title (the file name when empty)", key="upload_title")
     ui.field_error("upload", "title")
     description = st.text_area("Description (Markdown)", key="upload_description")
-    upload = st.file_uploader("File", key="upload_file")
+    upload = st.file_uploader(
+        "File", type=list(UPLOAD_KINDS[limit][1]), key="upload_file",
+        max_upload_size=cfg.limits.megabytes(limit),
+    )  # fmt: skip
     ui.field_error("upload", "file")
     published = st.checkbox("Publish now", key="upload_published")
     if st.form_submit_button("Upload", icon=":material/upload:"):
@@ -119,8 +128,9 @@ def material_edit(m: materials_queries.MaterialView) -> None:
     form = f"replace_{m.id}"
     with st.form(form):
         new = st.file_uploader(
-            "Replace with a new file (the old version is kept)", key=f"replace_file_{m.id}"
-        )
+            "Replace with a new file (the old version is kept)", key=f"replace_file_{m.id}",
+            max_upload_size=cfg.limits.megabytes(MATERIAL_LIMIT.get(m.kind, "image")),
+        )  # fmt: skip
         ui.field_error(form, "file")
         if st.form_submit_button("Replace file"):
             done(ui.submit(form, materials.material_replace, actor_id=user.id, material_id=m.id,

@@ -46,6 +46,14 @@ ACCEPTED: dict[str, FileType] = {
     )
 }
 MARKDOWN = FileType("markdown", "document", "text/markdown", "md")
+# The upload form's choices per limit class: the words and the file name endings offered
+# (the content decides the type; the endings only filter the file picker).
+UPLOAD_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "document": ("Document (PDF or Markdown)", ("pdf", "md", "markdown", "txt")),
+    "media": ("Audio or video (MP3, M4A, WAV, MP4)", ("mp3", "m4a", "wav", "mp4")),
+    "image": ("Image (PNG, JPEG, GIF, WebP)", ("png", "jpg", "jpeg", "gif", "webp")),
+}
+MATERIAL_LIMIT = {"pdf": "document", "markdown": "document", "audio": "media", "video": "media"}
 TEXT_EXTENSIONS = ("md", "markdown", "txt")
 ALLOWED_TEXT = "PDF, MP3, M4A, WAV, MP4, PNG, JPEG, GIF, WebP or Markdown text"
 LIMIT_NAMES = {"document": "Documents", "media": "Audio and video files", "image": "Images"}
@@ -78,6 +86,10 @@ class UploadLimits:
     def for_type(self, file_type: FileType) -> int:
         """The limit that applies to a type."""
         return getattr(self, file_type.limit)
+
+    def megabytes(self, limit: str) -> int:
+        """A limit class's limit in whole megabytes (for the file picker's own message)."""
+        return max(1, getattr(self, limit) // MB)
 
 
 def _refuse(message: str) -> FieldErrors:
@@ -134,6 +146,12 @@ def text_check(data: bytes, name: str = "") -> None:
         data.decode("utf-8")
     except UnicodeDecodeError:
         raise _refuse("Markdown notes must be UTF-8 text.") from None
+    suffix = PurePosixPath(name_clean(name)).suffix.lower().lstrip(".")
+    if _ACTIVE_TEXT.search(data) and suffix and suffix not in TEXT_EXTENSIONS:
+        raise _refuse(
+            f"“{name_clean(name)}” is named .{suffix} but is not a {suffix.upper()} file: its "
+            f"content is HTML, SVG or script, which is never accepted. Accepted: {ALLOWED_TEXT}."
+        )
     if _ACTIVE_TEXT.search(data):
         raise _refuse(
             f"“{name_clean(name)}” contains HTML, SVG or script, which is never accepted; "

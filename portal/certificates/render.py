@@ -18,6 +18,7 @@ from fpdf.image_datastructures import RasterImageInfo
 from fpdf.image_parsing import get_img_info
 
 from portal.certificates.typefaces import FAMILY, OUTPUT_LOCK, FontCachingOutput, fonts_install
+from portal.timefmt import format_day
 
 PAGE_W, PAGE_H, MARGIN = 279.4, 215.9, 16.0
 TEXT_W = PAGE_W - 2 * MARGIN
@@ -196,7 +197,7 @@ def _provider(pdf: FPDF, data: CertificateData) -> None:
         lines.append(f"Provider Number {data.provider_number}")
     lines += [
         f"Certificate number {data.number}",
-        f"Issued {data.issued_on:%B} {data.issued_on.day}, {data.issued_on:%Y}",
+        f"Issued {format_day(data.issued_on)}",
     ]
     if data.supersedes:
         lines.append(f"Replaces certificate {data.supersedes}")

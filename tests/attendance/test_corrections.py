@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.attendance.corrections import attendance_mark, correction_decide, correction_request
+from portal.attendance.history import snapshot_text
 from portal.attendance.roster import correction_requests, record_history
 from portal.attendance.status import attendance_summary
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
@@ -121,3 +122,9 @@ def test_participants_request_only_for_themselves_and_decide_nothing(session, wo
     with pytest.raises(NotAllowed):
         correction_decide(session=session, actor_id=participant.id, request_id=r.id,
                           approve=True, reason="me", now=NOW)  # fmt: skip
+
+
+def test_history_shows_times_in_the_offering_zone_not_raw_utc():
+    values = {"checked_in_at": "2026-12-07T03:45:00+00:00", "checked_out_at": None}
+    assert snapshot_text(values, "America/Los_Angeles") == "Sun, Dec 6, 2026, 7:45 PM PST → —"
+    assert snapshot_text({}, "UTC") == "— → —"
