@@ -17,13 +17,18 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium for the browser tests and DejaVu fonts for certificates, when missing.
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+
+# Debian's Chromium for the browser tests, DejaVu fonts for certificates and npm for axe-core,
+# when missing; then axe-core (the accessibility checker the browser tests inject) in .cache/.
 browser-deps:
-	@if ! command -v chromium >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	@if ! command -v chromium >/dev/null || ! command -v npm >/dev/null || \
+			[ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core npm >/dev/null; \
 	fi
+	@test -f $(AXE) || npm install --prefix .cache/axe axe-core@4 --no-audit --no-fund --silent
 
 run: $(STAMP)
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/portal db upgrade
@@ -43,4 +48,4 @@ bench: $(STAMP) browser-deps
 		$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .cache

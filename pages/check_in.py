@@ -81,19 +81,16 @@ for live in live_now:
 st.subheader("Your attendance")
 for offering in ui.query(mine.my_attendance, user_id=user.id):
     st.markdown(f"**{ui.escape_markdown(offering.offering_label)}** — overall: {offering.status}")
-    rows = [
-        {
-            "Session": s.attendance.title,
-            "Checked in": format_both(s.attendance.checked_in_at, offering.time_zone, own_zone),
-            "Checked out": format_both(s.attendance.checked_out_at, offering.time_zone, own_zone),
-            "Evidence": s.attendance.source or "—",
-            "Minutes": f"{s.attendance.minutes_attended} of {s.attendance.instructional_minutes}",
-            "Status": s.attendance.status,
-            "Correction request": s.request_status or "—",
-        }
-        for s in offering.sessions
-    ]
-    st.dataframe(rows, hide_index=True, width="stretch", key=f"mine_{offering.enrollment_id}")
+    # One short block per session rather than a wide table: it stacks on a phone.
+    for s in offering.sessions:
+        a = s.attendance
+        st.markdown(
+            f"- **{ui.escape_markdown(a.title)}** — {a.status}, {a.minutes_attended} of "
+            f"{a.instructional_minutes} minutes  \n"
+            f"  Checked in: {format_both(a.checked_in_at, offering.time_zone, own_zone)}  \n"
+            f"  Checked out: {format_both(a.checked_out_at, offering.time_zone, own_zone)}  \n"
+            f"  Evidence: {a.source or '—'} · correction request: {s.request_status or '—'}"
+        )
     if offering.enrollment_status != "active":
         continue
     form = f"correction_{offering.enrollment_id}"

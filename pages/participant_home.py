@@ -57,19 +57,16 @@ for enrollment in enrollments:
         if owed.get(enrollment.id):
             with st.expander("How to pay"):
                 ui.payment_instructions(ui.query(payments.payment_info, offering_id=offering.id))
-        st.markdown("**Schedule**")
-        rows = [
-            {
-                "Session": s.title,
-                f"Offering time ({offering.time_zone})": format_span(
-                    s.starts_at, s.ends_at, offering.time_zone
-                ),
-                f"Your time ({browser_zone})": format_span(s.starts_at, s.ends_at, browser_zone),
-                "Instructional minutes": s.instructional_minutes,
-            }
-            for s in offering.sessions
-        ]
-        st.dataframe(rows, hide_index=True, width="stretch")
+        st.markdown(f"**Schedule** (times in {offering.time_zone})")
+        # One line per session rather than a table: it wraps on a phone instead of scrolling.
+        for s in offering.sessions:
+            when = format_span(s.starts_at, s.ends_at, offering.time_zone)
+            own = format_span(s.starts_at, s.ends_at, browser_zone)
+            st.markdown(
+                f"- **{ui.escape_markdown(s.title)}**: {when}"
+                + ("" if own == when else f" (your time: {own})")
+                + f" · {s.instructional_minutes} instructional minutes"
+            )
         ics = sessions_ics(
             course_title=offering.course_title,
             offering_slug=offering.slug,
