@@ -3,9 +3,9 @@
 import streamlit as st
 
 from portal import ui
+from portal.certificates.ui import verify_client_keys
 from portal.certificates.verify import certificate_verify
 from portal.timefmt import format_instant
-from portal.ui_certificates import verify_client_keys
 
 FORM = "verify"
 

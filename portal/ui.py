@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from portal.content import PaymentInfo
+from portal.courses.content import PaymentInfo
 from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
 from portal.models import utc_now

@@ -3,15 +3,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from portal import PROJECT_ROOT
+from portal.accounts.passwords import password_matches
 from portal.attendance.checkin import attendance_code_submit
 from portal.attendance.codes import current_code
 from portal.attendance.status import attendance_summary
 from portal.certificates.eligibility import claims_for
 from portal.demo import demo_seed
 from portal.evaluation.eligibility import evaluation_state
-from portal.home import participant_enrollments
+from portal.learning.home import participant_enrollments
 from portal.models import Offering, OfferingInstructor, User
-from portal.passwords import password_matches
 from tests.factories_attendance import window_make
 
 NOW = datetime(2026, 11, 25, 18, 7, tzinfo=UTC)

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from portal.attendance.access import live_session_for_staff
 from portal.attendance.codes import current_code, is_open
-from portal.audit import audit_record
 from portal.errors import FieldErrors, PortalError
-from portal.home import OfferingView, SessionView
+from portal.learning.home import OfferingView, SessionView
 from portal.models import CodeWindow, LiveSession
+from portal.records.audit import audit_record
 from portal.timefmt import format_span, local_date
 
 CHECK_IN_PATH = "check_in"

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from portal.attendance.console import session_to_run, window_open
 from portal.errors import PortalError
-from portal.home import offering_view
+from portal.learning.home import offering_view
 from portal.models import CodeWindow, utc_now
 from tests.apptest import app_as, texts
 from tests.factories import enrollment_make, offering_make, user_make
