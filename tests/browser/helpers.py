@@ -11,10 +11,14 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
+from sqlalchemy.orm import Session
 from streamlit.source_util import page_icon_and_name
 
 from portal import PROJECT_ROOT
+from portal.courses import content
+from portal.demo import demo_seed
 from portal.evaluation.form import AGREEMENT
+from portal.models import utc_now
 from portal.navigation import PAGES, PageSpec
 from portal.settings import Settings
 
@@ -22,6 +26,12 @@ ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 TIMEOUT_MS = 30_000  # generous: the test machine is often shared and loaded
 AUTH_COOKIE = Settings.model_fields["cookie_name"].default
 IDLE = '[data-test-script-state="notRunning"]'
+
+
+def demo_seed_now(session: Session) -> None:
+    """What `make run` seeds (`portal demo seed`), as of now."""
+    courses = content.courses_load(PROJECT_ROOT / "content")
+    demo_seed(session=session, courses=courses, now=utc_now())
 
 
 def url_path(spec: PageSpec) -> str:
@@ -248,4 +258,12 @@ def evaluation_answer(page: Page) -> None:
     )
     detail.fill("Teach the gratitude practice to couples.")
     detail.press("Tab")
+    wait_idle(page)
+
+
+def menu_open(page: Page, title: str) -> None:
+    """Open a page from the sidebar menu by its title, as a person would."""
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link").filter(has_text=re.compile(rf"{re.escape(title)}$")).first.click()
+    expect(main(page).get_by_role("heading").first).to_be_visible()
     wait_idle(page)

@@ -54,7 +54,9 @@ def test_home_shows_the_offering_schedule_in_its_zone_and_a_calendar_file(app_en
     assert "Welcome, Pat Jones" in texts(at)
     shown = texts(at)
     assert "**Schedule** (times in America/Los_Angeles)" in shown
-    assert re.search(r"Session 1\*\*: \w{3}, \w{3} \d+, \d{4}, .* P[DS]T \(your time: .* UTC\)", shown)
+    assert re.search(
+        r"Session 1\*\*: \w{3}, \w{3} \d+, \d{4}, .* P[DS]T \(your time: .* UTC\)", shown
+    )
     assert any("calendar" in b.proto.label for b in at.get("download_button"))
 
 
