@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.accounts.demo_accounts import is_demo_account
 from portal.accounts.passwords import dummy_hash, password_hash, password_matches, password_problem
 from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
 from portal.errors import FieldErrors, NotFound
@@ -222,26 +223,37 @@ def role_change(*, session: Session, actor_id: int, user_id: int, role: str, rea
     user.role = role
 
 
-def _user_by_username(session: Session, username: str) -> User | None:
+def _user_by_username(session: Session, username: str, demo_mode: bool) -> User | None:
+    """The account that may sign in under this username: outside demo mode the demo
+    accounts are treated as unknown, even when a database still holds them."""
+    if not demo_mode and is_demo_account(username):
+        return None
     return session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
-def sign_in_hash(*, session: Session, username: str) -> str:
-    """The hash a sign-in is checked against: a dummy for unknown, inactive or locked accounts.
+def sign_in_hash(*, session: Session, username: str, demo_mode: bool = False) -> str:
+    """The hash a sign-in is checked against: a dummy for unknown, inactive or locked accounts
+    (and for the demo accounts outside demo mode).
 
     Every path then costs one bcrypt check, so timing does not reveal which usernames exist.
     """
-    user = _user_by_username(session, username)
+    user = _user_by_username(session, username, demo_mode)
     if user is None or not user.is_active or (user.locked_until and user.locked_until > utc_now()):
         return dummy_hash()
     return user.password_hash
 
 
 def sign_in_record(
-    *, session: Session, username: str, succeeded: bool, lockout_attempts: int, lockout_minutes: int
+    *,
+    session: Session,
+    username: str,
+    succeeded: bool,
+    lockout_attempts: int,
+    lockout_minutes: int,
+    demo_mode: bool = False,
 ) -> int | None:
     """Count a sign-in attempt; repeated failures lock the account. The user id on success."""
-    user = _user_by_username(session, username)
+    user = _user_by_username(session, username, demo_mode)
     if user is None:
         return None
     if succeeded:
@@ -258,16 +270,23 @@ def sign_in_record(
 
 
 def sign_in_check(
-    *, session: Session, username: str, password: str, lockout_attempts: int, lockout_minutes: int
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    lockout_attempts: int,
+    lockout_minutes: int,
+    demo_mode: bool = False,
 ) -> int | None:
     """Check a username and password and record the attempt; the user id on success."""
-    matched = password_matches(password, sign_in_hash(session=session, username=username))
+    hashed = sign_in_hash(session=session, username=username, demo_mode=demo_mode)
     return sign_in_record(
         session=session,
         username=username,
-        succeeded=matched,
+        succeeded=password_matches(password, hashed),
         lockout_attempts=lockout_attempts,
         lockout_minutes=lockout_minutes,
+        demo_mode=demo_mode,
     )
 
 
@@ -276,9 +295,11 @@ def sign_out(*, session: Session, user_id: int) -> None:
     user_get(session, user_id).sessions_valid_after = utc_now()
 
 
-def sessions_valid_since(session: Session, username: str) -> datetime | None:
+def sessions_valid_since(
+    session: Session, username: str, *, demo_mode: bool = False
+) -> datetime | None:
     """When the person's current sign-ins may have started; None if unknown or inactive."""
-    user = _user_by_username(session, username)
+    user = _user_by_username(session, username, demo_mode)
     if user is None or not user.is_active:
         return None
     return user.sessions_valid_after

@@ -16,6 +16,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from portal.accounts import services as accounts
+from portal.accounts.demo_accounts import is_demo_account
 from portal.accounts.signin_cookie import cookie_claim, cookie_token
 from portal.models import User, utc_now
 from portal.ui import db, escape_markdown, fail, read, settings, transaction
@@ -67,7 +68,9 @@ class DatabaseCredentials(dict):  # type: ignore[type-arg]
 def _credentials_entry(username: str) -> dict[str, Any]:
     with read() as session:
         user = session.query(User).filter_by(username=username).one_or_none()
-        hashed = accounts.sign_in_hash(session=session, username=username)
+        hashed = accounts.sign_in_hash(
+            session=session, username=username, demo_mode=settings().is_demo
+        )
     return {
         "email": user.email if user else "",
         "name": user.full_name if user else "",
@@ -113,7 +116,9 @@ def _screen_cookie() -> None:
         now=utc_now(),
     )
     with read() as session:
-        valid_since = claim and accounts.sessions_valid_since(session, claim.username)
+        valid_since = claim and accounts.sessions_valid_since(
+            session, claim.username, demo_mode=current.is_demo
+        )
     if claim is None or valid_since is None or claim.issued_at < valid_since:
         st.session_state["logout"] = True
         return
@@ -200,6 +205,7 @@ def sign_in_form() -> None:
             succeeded=succeeded,
             lockout_attempts=current.lockout_attempts,
             lockout_minutes=current.lockout_minutes,
+            demo_mode=current.is_demo,
         )
     if succeeded:
         st.session_state["signed_in_at"] = utc_now()
@@ -254,7 +260,13 @@ def current_user() -> CurrentUser | None:
     )
     with read() as session:
         user = session.query(User).filter_by(username=username.lower()).one_or_none()
-        if user is None or not user.is_active or signed_in_at < user.sessions_valid_after:
+        demo_refused = not settings().is_demo and is_demo_account(user.username) if user else False
+        if (
+            user is None
+            or not user.is_active
+            or signed_in_at < user.sessions_valid_after
+            or demo_refused
+        ):
             _forget_sign_in()
             return None
         return CurrentUser(user.id, user.username, user.full_name, user.role)
