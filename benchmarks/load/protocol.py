@@ -43,18 +43,19 @@ class Shown:
 
 @dataclass
 class RunResult:
-    """What one script run (and the reruns it caused) showed."""
+    """What the last script run showed, and everything the runs a request caused showed."""
 
     elements: list[Shown]
+    seen: list[Shown]
     seconds: float
 
     def find(self, kind: str, text: str = "") -> Shown | None:
         """The first element of a kind whose text contains the given text."""
         return next((e for e in self.elements if e.kind == kind and text in e.text), None)
 
-    def texts(self, kind: str) -> list[str]:
-        """The texts of every element of a kind."""
-        return [e.text for e in self.elements if e.kind == kind]
+    def texts(self, kind: str, *, every_run: bool = False) -> list[str]:
+        """The texts of every element of a kind (in the last run, or in every run)."""
+        return [e.text for e in (self.seen if every_run else self.elements) if e.kind == kind]
 
 
 ComponentAnswer = Callable[[dict[str, Any]], Any]
@@ -69,12 +70,14 @@ class StreamlitBrowser:
     timezone: str = "America/Los_Angeles"
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page_script_hash
     page_hash: str = ""
+    page_name: str = ""
     query_string: str = ""
     on_delta: Callable[[Shown], None] | None = None
     _ws: Any = None
     _reader: asyncio.Task[None] | None = None
     _widgets: dict[str, WidgetState] = field(default_factory=dict)
     _elements: list[Shown] = field(default_factory=list)
+    _seen: list[Shown] = field(default_factory=list)
     _finished: asyncio.Queue[int] = field(default_factory=asyncio.Queue)
     _answered: set[str] = field(default_factory=set)
     _pending_answers: list[WidgetState] = field(default_factory=list)
@@ -114,11 +117,13 @@ class StreamlitBrowser:
     ) -> RunResult:
         """Ask for a rerun and wait until the runs it causes (component answers too) are done."""
         if page is not None:
-            self.page_hash = self.pages.get(page, page)
+            # A page this tab has not seen yet is asked for by its URL path, as on first load.
+            self.page_hash = self.pages.get(page, "")
+            self.page_name = "" if page in self.pages else page
         if query_string is not None:
             self.query_string = query_string
         started = time.perf_counter()
-        self._elements = []
+        self._elements, self._seen = [], []
         await self._send(widgets, fragment_id=fragment_id)
         while True:
             status = await asyncio.wait_for(self._finished.get(), timeout)
@@ -131,7 +136,7 @@ class StreamlitBrowser:
             # The cookie component reported back: the browser sends its value, which reruns.
             answers, self._pending_answers = self._pending_answers, []
             await self._send(answers)
-        return RunResult(list(self._elements), time.perf_counter() - started)
+        return RunResult(list(self._elements), list(self._seen), time.perf_counter() - started)
 
     async def fragment_rerun(self, fragment_id: str) -> None:
         """The browser's timer for st.fragment(run_every=...): send and do not wait."""
@@ -151,6 +156,7 @@ class StreamlitBrowser:
         state = message.rerun_script
         state.query_string = self.query_string
         state.page_script_hash = self.page_hash
+        state.page_name = self.page_name
         state.fragment_id = fragment_id
         state.is_auto_rerun = auto
         info = state.context_info
@@ -180,6 +186,7 @@ class StreamlitBrowser:
         elif kind == "navigation":
             self._pages_learn(msg.navigation.app_pages)
             self.page_hash = msg.navigation.page_script_hash or self.page_hash
+            self.page_name = ""
         elif kind == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
@@ -197,6 +204,7 @@ class StreamlitBrowser:
         kind = element.WhichOneof("type") or ""
         shown = Shown(kind, getattr(element, kind), fragment_id)
         self._elements.append(shown)
+        self._seen.append(shown)
         if kind == "component_instance":
             self._component(shown.proto)
         if self.on_delta is not None:

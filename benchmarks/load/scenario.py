@@ -88,7 +88,8 @@ class Outcome:
 async def participant(
     url: str, username: str, console: Console, delay: float, flow: str
 ) -> Outcome:
-    """Sign in with the form, open Check in and submit the code shown on the console."""
+    """Sign in with the form, then check in: scan the QR code (a new tab with the code in its
+    link) or open Check in and type the code shown on the console."""
     await asyncio.sleep(delay)
     outcome = Outcome(started=time.perf_counter())
     browser = StreamlitBrowser(url)
@@ -96,6 +97,10 @@ async def participant(
         await browser.connect()
         first = await browser.run()
         await _sign_in(browser, first, username, outcome)
+        if flow == "qr":
+            await browser.close()
+            browser = StreamlitBrowser(url, cookies=browser.cookies)
+            await browser.connect()
         await _check_in(browser, console.code, outcome, flow)
     except Exception as error:
         outcome.error = f"{type(error).__name__}: {error}"
@@ -131,8 +136,9 @@ async def _check_in(browser: StreamlitBrowser, code: str, out: Outcome, flow: st
         submit = browser.widget("button", "Submit code", page)
         started = time.perf_counter()
         result = await browser.run(widgets=[text_value(field.id, code), trigger(submit.id)])
-    if not any("Recorded:" in t for t in result.texts("alert")):
-        raise RuntimeError(f"no confirmation: {result.texts('alert')}")
+    alerts = result.texts("alert", every_run=True)
+    if not any("Recorded:" in t for t in alerts):
+        raise RuntimeError(f"no confirmation: {alerts}")
     out.done_at = time.perf_counter()
     out.checkin_s = out.done_at - started
 
