@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from benchmarks.load.protocol import RunResult, Shown, StreamlitBrowser, text_value, trigger
 from benchmarks.load.seed import INSTRUCTOR, PASSWORD
+from portal.accounts.signin_cookie import cookie_token
 from portal.models import utc_now
-from portal.signin_cookie import cookie_token
 
 CODE_SHOWN = re.compile(r">([A-Z0-9]{3}) ([A-Z0-9]+)<")
 START_SPREAD_SECONDS = 10.0  # every participant starts within this many seconds

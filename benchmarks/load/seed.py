@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
+from portal.accounts.passwords import password_hash
 from portal.attendance.console import window_open
 from portal.db import database_upgrade, engine_create, session_factory, transaction
 from portal.models import (
@@ -23,7 +24,6 @@ from portal.models import (
     OfferingInstructor,
     User,
 )
-from portal.passwords import password_hash
 
 PASSWORD = "load-test-password"
 INSTRUCTOR = "load-instructor"

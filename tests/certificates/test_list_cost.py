@@ -28,7 +28,7 @@ def issued(session):
                 data={"participant_name": user.full_name, "hours": "6", "unit": "hours"},
                 pdf=PDF,
                 sha256=hashlib.sha256(PDF).hexdigest(),
-            )  # fmt: skip
+            )
         )
     session.commit()
     session.expunge_all()

@@ -1,0 +1,326 @@
+"""Sign-in through streamlit-authenticator, with the users table as the source of truth.
+
+The library keeps credentials in a dict and trusts its cookie. Here the dict is a view of
+the database that answers every username (unknown and locked ones with a dummy hash, so
+timing reveals nothing), failures are counted and locked out for a while in the database,
+and a re-login cookie is checked against the account before the library may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from portal.accounts import services as accounts
+from portal.accounts.authenticator import authenticator_build, cookie_component, credentials_of
+from portal.accounts.passwords import password_hash, password_matches, password_needs_rehash
+from portal.accounts.signin_cookie import cookie_claim, cookie_token
+from portal.models import utc_now
+from portal.ui import db, escape_markdown, fail, read, settings, transaction
+
+_AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
+_COOKIE_ACTION = "_cookie_action"
+_AUTHENTICATOR = "_authenticator"
+_ATTEMPT = "_sign_in_attempt"  # (username, succeeded) of this run's sign-in attempt
+_RUN_USER = "_run_user"  # the person the entry script looked up, for the page of this run
+ENTRY_SCRIPT = "streamlit_app.py"
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in person."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+
+
+class DatabaseCredentials(dict):  # type: ignore[type-arg]
+    """The library's credentials['usernames'], answered from the users table."""
+
+    def reset(self) -> None:
+        """Forget looked-up entries so this run sees the database as it is now."""
+        self.clear()
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __contains__(self, username: object) -> bool:
+        return isinstance(username, str) and bool(username.strip())
+
+    def __getitem__(self, username: str) -> dict[str, Any]:
+        name = username.strip().lower()
+        if name not in self.keys():
+            super().__setitem__(name, _credentials_entry(name))
+        return super().__getitem__(name)
+
+    def get(self, username: str, default: Any = None) -> dict[str, Any]:  # type: ignore[override]
+        return self[username]
+
+
+def _credentials_entry(username: str) -> dict[str, Any]:
+    with read() as session:
+        user, hashed = accounts.sign_in_account(session=session, username=username)
+    return {
+        "email": user.email if user else "",
+        "name": user.full_name if user else "",
+        "password": hashed,
+        "roles": [user.role] if user else [],
+        "failed_login_attempts": 0,
+        "logged_in": False,
+    }
+
+
+def _authenticator() -> stauth.Authenticate:
+    """The library's authenticator, built once per browser session: its cookie component
+    then renders (and is answered by the browser) once, not on every run."""
+    authenticator = st.session_state.get(_AUTHENTICATOR)
+    if authenticator is None:
+        current = settings()
+        authenticator = authenticator_build(
+            cookie_name=current.cookie_name,
+            cookie_key=current.resolved_cookie_key(),
+            cookie_expiry_days=current.cookie_expiry_days,
+            credentials=DatabaseCredentials(),
+            check=_password_check,
+        )
+        st.session_state[_AUTHENTICATOR] = authenticator
+    return authenticator
+
+
+def _password_check(username: str, password: str) -> bool:
+    """Check a submitted password and record the attempt (lockout, new hash) in the database.
+
+    The hash is read without holding a connection while bcrypt waits for its turn.
+    """
+    name = username.strip().lower()
+    entry = credentials_of(st.session_state[_AUTHENTICATOR])[name]
+    matched = password_matches(password, entry["password"])
+    rehashed = (
+        password_hash(password) if matched and password_needs_rehash(entry["password"]) else None
+    )
+    current = settings()
+    with transaction(db()) as session:
+        accounts.sign_in_record(
+            session=session,
+            username=name,
+            succeeded=matched,
+            lockout_attempts=current.lockout_attempts,
+            lockout_minutes=current.lockout_minutes,
+            new_hash=rehashed,
+        )
+    st.session_state[_ATTEMPT] = (name, matched)
+    return matched
+
+
+def _cookie_sign_in() -> CurrentUser | None:
+    """Sign in from the re-login cookie when it names an open account, issued after its last
+    sign-out or password change; otherwise the cookie is ignored for this browser session.
+
+    The library is not asked: this one lookup also gives the person for this run.
+    """
+    if st.session_state.get("authentication_status") or st.session_state.get("logout"):
+        return None
+    current = settings()
+    token = st.context.cookies.get(current.cookie_name)
+    if not token:
+        return None
+    claim = cookie_claim(
+        token,
+        key=current.resolved_cookie_key(),
+        expiry_days=current.cookie_expiry_days,
+        now=utc_now(),
+    )
+    user = None
+    if claim is not None:
+        with read() as session:
+            row = accounts.signed_in_user(session, claim.username, claim.issued_at)
+            user = row and CurrentUser(row.id, row.username, row.full_name, row.role)
+    if claim is None or user is None:
+        st.session_state["logout"] = True
+        return None
+    st.session_state.update(
+        authentication_status=True,
+        username=user.username,
+        name=user.full_name,
+        email=None,
+        roles=[user.role],
+        signed_in_at=claim.issued_at,
+    )
+    return user
+
+
+def _cookie_request(method: str, value: str = "", expires_at: datetime | None = None) -> None:
+    """Ask the next runs to write (or delete) the re-login cookie in the browser."""
+    count = st.session_state.get("_cookie_writes", 0) + 1
+    options = {"path": "/", "sameSite": "strict"}
+    if expires_at is not None:
+        options["expires"] = expires_at.isoformat()
+    st.session_state["_cookie_writes"] = count
+    st.session_state[_COOKIE_ACTION] = {
+        "method": method,
+        "value": value,
+        "options": options,
+        "key": f"portal_cookie_{count}",
+    }
+
+
+def _cookie_sync(authenticator: stauth.Authenticate) -> None:
+    """Render the pending cookie write on every run until the browser reports it done.
+
+    The cookie is written by a browser-side component. A component that a rerun removes
+    before its frame has loaded never runs, and sign-in and sign-out end in st.rerun(), so
+    the write is repeated (under one key, so it runs once) until the component answers.
+    """
+    request = st.session_state.get(_COOKIE_ACTION)
+    if request is None:
+        return
+    write = cookie_component(authenticator)
+    if write(cookie=settings().cookie_name, default=False, **request):
+        st.session_state.pop(_COOKIE_ACTION, None)
+
+
+def _cookie_set(username: str) -> None:
+    current = settings()
+    token, expires_at = cookie_token(
+        username,
+        key=current.resolved_cookie_key(),
+        expiry_days=current.cookie_expiry_days,
+        now=utc_now(),
+    )
+    _cookie_request("set", token, expires_at)
+
+
+def authenticate() -> CurrentUser | None:
+    """Run once per script run in the entry script: the signed-in person (one lookup),
+    restored from the re-login cookie when the browser session has not signed in yet."""
+    authenticator = _authenticator()
+    user = _cookie_sign_in()
+    _cookie_sync(authenticator)
+    return user or current_user()
+
+
+@contextmanager
+def page_run_user(user: CurrentUser | None) -> Iterator[None]:
+    """Hand the person the entry script looked up to the page it runs, for this run only."""
+    st.session_state[_RUN_USER] = user
+    try:
+        yield
+    finally:
+        st.session_state.pop(_RUN_USER, None)
+
+
+def sign_in_form() -> None:
+    """The library's sign-in form; attempts are counted and locked out in the database."""
+    if _AUTHENTICATOR not in st.session_state:
+        st.switch_page(ENTRY_SCRIPT)  # run without the entry script: see require_role
+    authenticator = _authenticator()
+    credentials_of(authenticator).reset()
+    st.session_state.pop(_ATTEMPT, None)
+    authenticator.login(
+        location="main",
+        key="sign_in",
+        fields={
+            "Form name": "Sign in",
+            "Username": "Username",
+            "Password": "Password",
+            "Login": "Sign in",
+        },
+    )
+    attempt = st.session_state.pop(_ATTEMPT, None)
+    if attempt is None:
+        return
+    username, succeeded = attempt
+    if succeeded:
+        st.session_state["signed_in_at"] = utc_now()
+        _cookie_set(username)
+        st.rerun()
+    current = settings()
+    st.error(
+        f"Username or password is incorrect. After {current.lockout_attempts} failed "
+        f"attempts an account is locked for {current.lockout_minutes} minutes."
+    )
+
+
+def sign_in_as(user_id: int, username: str) -> None:
+    """Sign in a person who just proved who they are (registration, password change)."""
+    with read() as session:
+        user = accounts.user_get(session, user_id)
+        st.session_state.update(
+            authentication_status=True,
+            username=username,
+            name=user.full_name,
+            email=user.email,
+            roles=[user.role],
+        )
+    st.session_state["signed_in_at"] = utc_now()
+    st.session_state["logout"] = None
+    _cookie_set(username)
+
+
+def _forget_sign_in() -> None:
+    for key in (*_AUTH_KEYS, "signed_in_at", "user_id"):
+        st.session_state[key] = None
+    st.session_state["logout"] = True
+
+
+def sign_out(user: CurrentUser) -> None:
+    """Sign out here and refuse every earlier re-login cookie of this person."""
+    with transaction(db()) as session:
+        accounts.sign_out(session=session, user_id=user.id)
+    authenticator = st.session_state.get(_AUTHENTICATOR)
+    if authenticator is not None:
+        authenticator.logout(location="unrendered")
+    _forget_sign_in()
+    _cookie_request("delete")
+
+
+def current_user() -> CurrentUser | None:
+    """The signed-in person, re-checked against the database (once per run: see page_run_user)."""
+    if _RUN_USER in st.session_state:
+        return st.session_state[_RUN_USER]
+    username = st.session_state.get("username")
+    if not st.session_state.get("authentication_status") or not username:
+        return None
+    signed_in_at: datetime = st.session_state.get("signed_in_at") or datetime.min.replace(
+        tzinfo=UTC
+    )
+    with read() as session:
+        user = accounts.signed_in_user(session, username, signed_in_at)
+        if user is None:
+            _forget_sign_in()
+            return None
+        return CurrentUser(user.id, user.username, user.full_name, user.role)
+
+
+def require_role(*roles: str) -> CurrentUser:
+    """The signed-in person if their role may see this page; otherwise the page stops here."""
+    user = current_user()
+    if user is None and _AUTHENTICATOR not in st.session_state:
+        # Streamlit ran this page without the entry script (its pages/ folder mode, on a
+        # freshly started server): go through the entry script, which restores a cookie
+        # sign-in and builds the menu of the person's role.
+        st.switch_page(ENTRY_SCRIPT)
+    if user is None:
+        st.warning("Please sign in to see this page.")
+        st.markdown("[Go to the sign-in page](/)")
+        st.stop()
+    if user.role not in roles:
+        fail("This page is not available to your role.")
+    _sidebar_account(user)
+    return user
+
+
+def _sidebar_account(user: CurrentUser) -> None:
+    # Rendered by every page rather than the entry script, so it works on pages reached directly.
+    st.sidebar.caption(f"Signed in as **{escape_markdown(user.full_name)}** ({user.role})")
+    if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
+        sign_out(user)
+        st.rerun()
