@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import threading
 
 from portal.db import session_factory
+from portal.logs import logging_configure
 from portal.mail.sender import SendReport, outbox_send_due, outbox_send_loop
 from portal.runtime import runtime_start
 from portal.settings import settings_load
@@ -38,8 +38,7 @@ def _email_send(args: argparse.Namespace) -> int:
             return 0
         _print_report(report)
         return 0
-    if not logging.getLogger("portal").handlers:
-        logging.basicConfig(level=logging.INFO)
+    logging_configure()
     # Outages of the database or the SMTP server are logged and waited out; a signal ends it.
     outbox_send_loop(
         factory=lambda: session_factory(runtime_start(settings)),

@@ -14,7 +14,6 @@ SMTP outage is logged and waited out with growing pauses; only a signal ends it.
 
 from __future__ import annotations
 
-import logging
 import smtplib
 import ssl
 import threading
@@ -27,10 +26,11 @@ from email.utils import make_msgid
 from sqlalchemy import select, update
 
 from portal.db import SessionFactory, transaction
+from portal.logs import logger
 from portal.models import OutboxMessage, utc_now
 from portal.settings import Settings
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 BACKOFF_CAP = timedelta(hours=6)
 BATCH = 20
