@@ -14,10 +14,15 @@ ui.show_flash()
 st.title("Check in")
 own_zone = st.context.timezone or "UTC"
 
+# The QR code opens this page with ?code=: a signed-in person is checked in by opening it.
+# The code leaves the address at once, so a reload or a shared link submits nothing.
+scanned = st.query_params.get("code", "")
+if scanned:
+    del st.query_params["code"]
 with st.form("check_in_form", clear_on_submit=False):
     code = st.text_input(
         "Code on the instructor's screen",
-        value=st.query_params.get("code", ""),
+        value=scanned,
         max_chars=12,
         key="checkin_code",
         placeholder="e.g. KX7 HMP",
@@ -35,8 +40,9 @@ def _send(typed: str, leave_early: bool) -> checkin.CheckinOutcome | None:
 # An early check-out waits for the person's answer (the buttons below) before it is recorded.
 pending = st.session_state.get("checkin_pending")
 outcome = None
-if submitted:
+if submitted or scanned:
     st.session_state.pop("checkin_pending", None)
+    code = code if submitted else scanned
     outcome = _send(code, leave_early=False)
 elif pending and st.session_state.get("checkin_leave"):
     st.session_state.pop("checkin_pending")

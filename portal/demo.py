@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.demo_accounts import DEMO_ACCOUNTS
 from portal.accounts.services import user_create
 from portal.courses import content
 from portal.courses.catalog import content_sync, course_sync, demo_session_times
@@ -29,12 +30,6 @@ DEMO_ZONE = "America/Los_Angeles"
 # The live session is kept when seeding again this close to it (the app seeds once more at
 # its first page view, seconds after `make run` seeded).
 KEEP_LIVE_WITHIN = timedelta(hours=1)
-# (username, role, full name); each password is the username.
-DEMO_ACCOUNTS = (
-    ("demo-admin", "admin", "Dana Admin"),
-    ("demo-instructor", "instructor", "Ira Instructor"),
-    ("demo-participant", "participant", "Alex Rivera"),
-)
 
 
 def _demo_account(session: Session, username: str, role: str, full_name: str) -> User:

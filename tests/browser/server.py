@@ -109,9 +109,9 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) ->
     raise RuntimeError(f"The server did not answer in {STARTUP_TIMEOUT} s:\n{log_path.read_text()}")
 
 
-def server_launch(database_url: str, workdir: Path, *, mode: str = "test") -> LiveServer:
+def server_launch(database_url: str, workdir: Path, mode: str = "test") -> LiveServer:
     """Start the portal on a free port without waiting for it (see server_wait); mode is
-    PORTAL_ENV ("demo" runs it as `make run` does)."""
+    PORTAL_ENV ("demo" where a test signs in with the demo accounts)."""
     port, cookie_key = free_port(), secrets.token_urlsafe(48)
     log_path = workdir / f"server-{port}.log"
     command = [
@@ -150,19 +150,21 @@ def server_wait(server: LiveServer) -> LiveServer:
     return server
 
 
-def server_start(database_url: str, workdir: Path, *, mode: str = "test") -> LiveServer:
+def server_start(database_url: str, workdir: Path, mode: str = "test") -> LiveServer:
     """Start the portal on a free port and wait until its health check answers."""
-    return server_wait(server_launch(database_url, workdir, mode=mode))
+    return server_wait(server_launch(database_url, workdir, mode))
 
 
-def servers_start(count: int, template: Path, workdir: Path) -> list[LiveServer]:
+def servers_start(
+    count: int, template: Path, workdir: Path, mode: str = "test"
+) -> list[LiveServer]:
     """Start several servers at once, each on its own copy of a prepared SQLite file."""
     launched = []
     try:
         for n in range(count):
             (workdir / f"s{n}").mkdir()
             copy = shutil.copyfile(template, workdir / f"s{n}" / "portal.sqlite3")
-            launched.append(server_launch(f"sqlite:///{copy}", workdir / f"s{n}"))
+            launched.append(server_launch(f"sqlite:///{copy}", workdir / f"s{n}", mode))
         return [server_wait(server) for server in launched]
     except BaseException:
         servers_stop(launched)
