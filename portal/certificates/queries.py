@@ -184,14 +184,6 @@ def participant_certificate_file(session: Session, user_id: int, number: str) ->
     return _file(row)
 
 
-def certificate_file(session: Session, number: str) -> CertificateFile:
-    """Any certificate's frozen PDF (CE office)."""
-    row = session.scalar(select(Certificate).where(Certificate.number == number))
-    if row is None:
-        raise NotFound("No such certificate.")
-    return _file(row)
-
-
 def offering_certificates(session: Session, offering_id: int) -> list[CertificateRow]:
     """Every certificate issued for an offering, in every status (CE office)."""
     enrollments = select(Enrollment.id).where(Enrollment.offering_id == offering_id)

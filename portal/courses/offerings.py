@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.authz import admin_check
 from portal.errors import FieldErrors, NotFound
 from portal.models import Course, LiveSession, Offering, OfferingInstructor, User
 from portal.money import money_parse
@@ -151,6 +152,7 @@ def offering_save(
     *, session: Session, actor_id: int, offering_id: int | None, form: OfferingForm
 ) -> Offering:
     """Create (offering_id None) or edit an offering; audited with the instructor changes."""
+    admin_check(session, actor_id)
     errors, cents = offering_form_problems(form)
     if errors:
         raise FieldErrors(errors)
