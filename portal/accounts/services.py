@@ -10,7 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.accounts.passwords import dummy_hash, password_hash, password_matches, password_problem
+from portal.accounts.passwords import (
+    dummy_hash,
+    password_hash,
+    password_matches,
+    password_needs_rehash,
+    password_problem,
+)
 from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
 from portal.authz import admin_check
 from portal.errors import FieldErrors, NotFound
@@ -228,26 +234,41 @@ def _user_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
-def sign_in_hash(*, session: Session, username: str) -> str:
-    """The hash a sign-in is checked against: a dummy for unknown, inactive or locked accounts.
-
-    Every path then costs one bcrypt check, so timing does not reveal which usernames exist.
-    """
+def sign_in_account(*, session: Session, username: str) -> tuple[User | None, str]:
+    """The account a sign-in names and the hash to check: a dummy for unknown, inactive or
+    locked accounts (then None), so every path costs one bcrypt check and timing does not
+    reveal which usernames exist."""
     user = _user_by_username(session, username)
     if user is None or not user.is_active or (user.locked_until and user.locked_until > utc_now()):
-        return dummy_hash()
-    return user.password_hash
+        return None, dummy_hash()
+    return user, user.password_hash
+
+
+def sign_in_hash(*, session: Session, username: str) -> str:
+    """The hash a sign-in is checked against (see sign_in_account)."""
+    return sign_in_account(session=session, username=username)[1]
 
 
 def sign_in_record(
-    *, session: Session, username: str, succeeded: bool, lockout_attempts: int, lockout_minutes: int
+    *,
+    session: Session,
+    username: str,
+    succeeded: bool,
+    lockout_attempts: int,
+    lockout_minutes: int,
+    new_hash: str | None = None,
 ) -> int | None:
-    """Count a sign-in attempt; repeated failures lock the account. The user id on success."""
+    """Count a sign-in attempt; repeated failures lock the account. The user id on success.
+
+    On success a hash made with older parameters is replaced by `new_hash` (same password).
+    """
     user = _user_by_username(session, username)
     if user is None:
         return None
     if succeeded:
         user.failed_sign_ins, user.locked_until = 0, None
+        if new_hash is not None:
+            user.password_hash = new_hash
         return user.id
     now = utc_now()
     if user.locked_until and user.locked_until > now:
@@ -263,13 +284,15 @@ def sign_in_check(
     *, session: Session, username: str, password: str, lockout_attempts: int, lockout_minutes: int
 ) -> int | None:
     """Check a username and password and record the attempt; the user id on success."""
-    matched = password_matches(password, sign_in_hash(session=session, username=username))
+    hashed = sign_in_hash(session=session, username=username)
+    matched = password_matches(password, hashed)
     return sign_in_record(
         session=session,
         username=username,
         succeeded=matched,
         lockout_attempts=lockout_attempts,
         lockout_minutes=lockout_minutes,
+        new_hash=password_hash(password) if matched and password_needs_rehash(hashed) else None,
     )
 
 
@@ -284,3 +307,12 @@ def sessions_valid_since(session: Session, username: str) -> datetime | None:
     if user is None or not user.is_active:
         return None
     return user.sessions_valid_after
+
+
+def signed_in_user(session: Session, username: str, signed_in_at: datetime) -> User | None:
+    """The account of a sign-in made at signed_in_at, while it is still valid (active, not
+    signed out or given a new password since)."""
+    user = _user_by_username(session, username)
+    if user is None or not user.is_active or signed_in_at < user.sessions_valid_after:
+        return None
+    return user
