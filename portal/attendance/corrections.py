@@ -8,8 +8,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.attendance.access import live_session_get, staff_check
+from portal.attendance.access import live_session_get
 from portal.attendance.history import change_record, snapshot
+from portal.authz import staff_check
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
 from portal.models import Attendance, CorrectionRequest, Enrollment, LiveSession
 from portal.records.audit import audit_record
