@@ -67,7 +67,9 @@ class DatabaseCredentials(dict):  # type: ignore[type-arg]
 
 def _credentials_entry(username: str) -> dict[str, Any]:
     with read() as session:
-        user, hashed = accounts.sign_in_account(session=session, username=username)
+        user, hashed = accounts.sign_in_account(
+            session=session, username=username, demo_mode=settings().is_demo
+        )
     return {
         "email": user.email if user else "",
         "name": user.full_name if user else "",
@@ -115,6 +117,7 @@ def _password_check(username: str, password: str) -> bool:
             lockout_attempts=current.lockout_attempts,
             lockout_minutes=current.lockout_minutes,
             new_hash=rehashed,
+            demo_mode=current.is_demo,
         )
     st.session_state[_ATTEMPT] = (name, matched)
     return matched
@@ -141,7 +144,9 @@ def _cookie_sign_in() -> CurrentUser | None:
     user = None
     if claim is not None:
         with read() as session:
-            row = accounts.signed_in_user(session, claim.username, claim.issued_at)
+            row = accounts.signed_in_user(
+                session, claim.username, claim.issued_at, demo_mode=current.is_demo
+            )
             user = row and CurrentUser(row.id, row.username, row.full_name, row.role)
     if claim is None or user is None:
         st.session_state["logout"] = True
@@ -299,7 +304,9 @@ def current_user() -> CurrentUser | None:
         tzinfo=UTC
     )
     with read() as session:
-        user = accounts.signed_in_user(session, username, signed_in_at)
+        user = accounts.signed_in_user(
+            session, username, signed_in_at, demo_mode=settings().is_demo
+        )
         if user is None:
             _forget_sign_in()
             return None

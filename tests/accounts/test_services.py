@@ -204,3 +204,18 @@ def test_a_person_cannot_remove_another_persons_license(session):
 
     with pytest.raises(NotFound):
         accounts.license_remove(session=session, user_id=other.id, license_id=owner.licenses[0].id)
+
+
+def test_demo_accounts_sign_in_only_in_demo_mode(session):
+    admin = user_make(session, role="admin", username="demo-admin", password="demo-admin")
+    kwargs = {"lockout_attempts": 5, "lockout_minutes": 15}
+    refused = accounts.sign_in_check(
+        session=session, username="demo-admin", password="demo-admin", **kwargs
+    )
+    assert refused is None
+    assert accounts.sessions_valid_since(session, "demo-admin") is None
+    allowed = accounts.sign_in_check(
+        session=session, username="Demo-Admin", password="demo-admin", demo_mode=True, **kwargs
+    )
+    assert allowed == admin.id
+    assert accounts.sessions_valid_since(session, "demo-admin", demo_mode=True) is not None
