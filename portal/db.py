@@ -76,7 +76,7 @@ MIGRATION_LOCK_ID = 7_406_113
 
 
 @contextmanager
-def _migration_lock(engine: Engine) -> Iterator[None]:
+def migration_lock(engine: Engine) -> Iterator[None]:
     """One migration at a time: a second `db upgrade` waits, then finds nothing to do."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as lock:
@@ -97,9 +97,15 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
         yield
 
 
-def database_upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Bring the database to the latest (or the given) revision."""
-    with _migration_lock(engine):
+def database_upgrade(engine: Engine, revision: str = "heads", *, lock: bool = True) -> None:
+    """Bring the database to the latest (or the given) revision.
+
+    lock=False when the caller holds migration_lock already (it is not re-entrant).
+    """
+    if not lock:
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with migration_lock(engine):
         command.upgrade(alembic_config(engine), revision)
 
 

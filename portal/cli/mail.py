@@ -21,23 +21,16 @@ def _email_send(args: argparse.Namespace) -> int:
         report = outbox_send_due(factory=factory, settings=settings)
         if report.skipped_reason:
             # A service manager must see the sender running, waiting for an SMTP server.
-            log.warning("mail not sent", extra={"reason": report.skipped_reason})
-            print(report.skipped_reason, flush=True)
+            summary = report.skipped_reason
+            log.warning("mail waits in the outbox: %s", summary)
         else:
-            if report.sent or report.retrying or report.failed:
-                log.info(
-                    "outbox pass",
-                    extra={
-                        "sent": report.sent,
-                        "retrying": report.retrying,
-                        "failed": report.failed,
-                    },
-                )
-            print(
-                f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.",
-                flush=True,
+            summary = (
+                f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}."
             )
+            if report.sent or report.retrying or report.failed:
+                log.info("outbox pass: %s", summary)
         if not args.loop:
+            print(summary)
             return 0
         time.sleep(args.interval)
 

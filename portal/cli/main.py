@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from portal.cli.certificates import add_certificates
 from portal.cli.mail import add_mail
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         except (PortalError, CourseFileError, RuntimeError) as error:
             print(f"portal: {error}", file=sys.stderr)
             return 2
-        except SQLAlchemyError as error:
+        except (OperationalError, InterfaceError) as error:
             url = settings_load().resolved_database_url()
             print(f"portal: {database_problem(error, url)}", file=sys.stderr)
             return 2
