@@ -3,7 +3,7 @@
 import streamlit as st
 
 from portal import navigation, ui
-from portal.accounts.ui import authenticate
+from portal.accounts.ui import authenticate, page_run_user
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
 ui.configured_or_stop()
@@ -27,5 +27,6 @@ for spec in specs:
     )
     sections.setdefault(spec.section, []).append(page)
 
-with ui.request_logging(user.id if user else None):
+with ui.request_logging(user.id if user else None), page_run_user(user):
+    # page_run_user: the page does not look the person up again
     st.navigation(sections).run()

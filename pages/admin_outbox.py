@@ -26,7 +26,7 @@ else:
     )
 status = st.selectbox(
     "Status",
-    ["", "pending", "sent", "failed"],
+    ["", "pending", "sending", "sent", "failed"],
     key="outbox_status",
     format_func=lambda s: s or "all",
 )

@@ -3,36 +3,67 @@
 from __future__ import annotations
 
 import argparse
-import time
+import signal
+import threading
 
 from portal.db import session_factory
-from portal.logs import logger
-from portal.mail.sender import outbox_send_due
+from portal.logs import logger, logging_configure
+from portal.mail.sender import SendReport, outbox_send_due, outbox_send_loop
+from portal.operations.checks import CheckScope
 from portal.runtime import runtime_start
 from portal.settings import settings_load
 
 log = logger(__name__)
 
 
+def _print_report(report: SendReport) -> None:
+    print(
+        f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.",
+        flush=True,
+    )
+
+
+def _log_report(report: SendReport) -> None:
+    if report.skipped_reason:
+        # Without an SMTP server the sender keeps running and says so on every pass.
+        log.warning("mail waits in the outbox: %s", report.skipped_reason)
+    elif report.sent or report.retrying or report.failed:
+        log.info(
+            "outbox pass: sent %d, retrying later %d, failed %d",
+            report.sent,
+            report.retrying,
+            report.failed,
+        )
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
 def _email_send(args: argparse.Namespace) -> int:
     settings = settings_load()
-    factory = session_factory(runtime_start(settings))
-    while True:
-        report = outbox_send_due(factory=factory, settings=settings)
+    if not args.loop:
+        report = outbox_send_due(
+            factory=session_factory(runtime_start(settings)), settings=settings
+        )
         if report.skipped_reason:
-            # A service manager must see the sender running, waiting for an SMTP server.
-            summary = report.skipped_reason
-            log.warning("mail waits in the outbox: %s", summary)
-        else:
-            summary = (
-                f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}."
-            )
-            if report.sent or report.retrying or report.failed:
-                log.info("outbox pass: %s", summary)
-        if not args.loop:
-            print(summary)
+            print(report.skipped_reason)
             return 0
-        time.sleep(args.interval)
+        _print_report(report)
+        return 0
+    logging_configure()
+    # Outages of the database or the SMTP server are logged and waited out; a signal ends it.
+    outbox_send_loop(
+        factory=lambda: session_factory(runtime_start(settings)),
+        settings=settings,
+        interval=args.interval,
+        stop=_stop_on_signals(),
+        report=_log_report,
+    )
+    return 0
 
 
 def _positive_seconds(text: str) -> float:
@@ -62,4 +93,5 @@ def add_mail(commands: argparse._SubParsersAction) -> None:
         default=60.0,
         help="seconds between passes with --loop (default 60)",
     )
-    send.set_defaults(run=_email_send)
+    # The loop waits out a database that is not reachable yet: no database check first.
+    send.set_defaults(run=_email_send, checks=CheckScope(database=False))

@@ -53,7 +53,8 @@ class Certificate(Base):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     issue_reason: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    # Deferred: lists and counts never read the bytes; the download and the ZIP ask for them.
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), nullable=True)
     superseded_by_id: Mapped[int | None] = mapped_column(

@@ -26,8 +26,6 @@ from portal.logs import log_settings_problem
 from portal.settings import Settings, SettingsError, settings_load
 
 CONNECT_TIMEOUT_SECONDS = 5
-_DEFAULT_BASE_URL = Settings.model_fields["public_base_url"].default
-_DEFAULT_ADMIN_NAME = Settings.model_fields["ce_administrator_name"].default
 
 
 @dataclass(frozen=True)
@@ -72,27 +70,12 @@ def database_problem(error: BaseException, url: str) -> str:
 
 
 def _production_problems(settings: Settings) -> list[str]:
+    """What production needs beyond settings_check (which names the secrets and signer)."""
     problems = []
-    if settings.public_base_url.rstrip("/") == _DEFAULT_BASE_URL or "localhost" in (
-        settings.public_base_url
-    ):
-        problems.append(
-            f"PORTAL_PUBLIC_BASE_URL is {settings.public_base_url}: set it to the address people "
-            "open, e.g. https://ce.example.org (used in emails, QR codes and verification links)."
-        )
     if settings.storage_dir.resolve().is_relative_to(PROJECT_ROOT):
         problems.append(
             f"PORTAL_STORAGE_DIR is inside the checkout ({settings.storage_dir}): set it to a "
             "folder outside it, e.g. /var/lib/ce-portal/storage, so upgrades and backups keep it."
-        )
-    if settings.ce_administrator_name == _DEFAULT_ADMIN_NAME:
-        problems.append(
-            "PORTAL_CE_ADMINISTRATOR_NAME is not set: set the name printed on certificates."
-        )
-    if settings.ce_administrator_signature is None:
-        problems.append(
-            "PORTAL_CE_ADMINISTRATOR_SIGNATURE is not set: set it to a PNG or JPEG of the CE "
-            "administrator's signature (certificates would carry the demo signature)."
         )
     if settings.smtp_host and "localhost" in settings.mail_from:
         problems.append(

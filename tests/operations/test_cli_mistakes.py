@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
 from portal import PROJECT_ROOT
+from portal.certificates.facts import DEFAULT_SIGNATURE as SIGNATURE
 from portal.cli import main as cli
 from portal.settings import settings_load
 
@@ -67,18 +69,27 @@ def test_an_unreachable_smtp_server_is_named_by_check(app_env, monkeypatch, caps
     assert _run(capsys, "check", "--ready")[0] == 0
 
 
-def test_production_names_every_missing_setting(app_env, monkeypatch, capsys):
+def test_production_names_every_missing_setting(app_env, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("PORTAL_STORAGE_DIR", str(PROJECT_ROOT / "storage"))
     code, lines = _run(capsys, "check")
     assert code == 1
-    named = [line.split(" ")[0].rstrip(":") for line in lines]
+    named = [re.search(r"PORTAL_[A-Z_]+", line).group(0) for line in lines]
     assert named == [
         "PORTAL_PUBLIC_BASE_URL",
-        "PORTAL_STORAGE_DIR",
         "PORTAL_CE_ADMINISTRATOR_NAME",
+        "PORTAL_CE_ADMINISTRATOR_TITLE",
         "PORTAL_CE_ADMINISTRATOR_SIGNATURE",
     ]
+    monkeypatch.setenv("PORTAL_PUBLIC_BASE_URL", "https://ce.example.org")
+    monkeypatch.setenv("PORTAL_CE_ADMINISTRATOR_NAME", "Dana Reyes, PhD")
+    monkeypatch.setenv("PORTAL_CE_ADMINISTRATOR_TITLE", "Director of Continuing Education")
+    signature = tmp_path / "signature.png"
+    signature.write_bytes(SIGNATURE.read_bytes())
+    monkeypatch.setenv("PORTAL_CE_ADMINISTRATOR_SIGNATURE", str(signature))
+    code, lines = _run(capsys, "check")
+    assert code == 1
+    assert len(lines) == 1 and lines[0].startswith("PORTAL_STORAGE_DIR is inside the checkout")
 
 
 def test_an_unexpected_error_is_one_line_with_an_error_id(app_env, monkeypatch, capsys):

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import io
+import signal
 import stat
+import subprocess
 import sys
+import time
 import tomllib
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from portal.cli import mail as cli_mail
+from portal import PROJECT_ROOT
 from portal.cli import main as cli
 from portal.models import OutboxMessage, User, utc_now
-from portal.settings import settings_load
 from tests.factories import user_make
 
 
@@ -75,19 +77,28 @@ def test_set_password_and_unlock(app_env, factory, monkeypatch, capsys):
     assert "No account has the username 'nobody-here'" in capsys.readouterr().err
 
 
-def test_the_mail_sender_without_smtp_waits_instead_of_exiting(app_env, monkeypatch, caplog):
-    sleeps = []
-
-    def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        if len(sleeps) == 3:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(cli_mail.time, "sleep", sleep)
-    settings_load.cache_clear()
-    assert cli.main(["email", "send", "--loop", "--interval", "5"]) == 130
-    assert sleeps == [5.0, 5.0, 5.0]
-    assert "No SMTP server is configured" in caplog.text
+@pytest.mark.slow
+def test_the_mail_sender_without_smtp_keeps_running_until_stopped(app_env, tmp_path):
+    log = tmp_path / "sender.log"
+    with log.open("w") as out:
+        sender = subprocess.Popen(
+            [sys.executable, "-m", "portal.cli.main", "email", "send", "--loop", "--interval",
+             "0.2"],
+            cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while "mail waits in the outbox" not in log.read_text():
+                assert sender.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+            time.sleep(1)
+            assert sender.poll() is None, log.read_text()
+        finally:
+            sender.send_signal(signal.SIGTERM)
+            code = sender.wait(timeout=30)
+    assert code == 0
+    assert "WARNING portal.cli.mail" in log.read_text() and "Traceback" not in log.read_text()
 
 
 def test_the_mail_interval_must_be_positive(capsys):
