@@ -23,11 +23,13 @@ def _print_report(report: SendReport) -> None:
     )
 
 
-def _log_report(report: SendReport) -> None:
+def _loop_report(report: SendReport) -> None:
     if report.skipped_reason:
         # Without an SMTP server the sender keeps running and says so on every pass.
         log.warning("mail waits in the outbox: %s", report.skipped_reason)
-    elif report.sent or report.retrying or report.failed:
+        return
+    _print_report(report)
+    if report.sent or report.retrying or report.failed:
         log.info(
             "outbox pass: sent %d, retrying later %d, failed %d",
             report.sent,
@@ -61,7 +63,7 @@ def _email_send(args: argparse.Namespace) -> int:
         settings=settings,
         interval=args.interval,
         stop=_stop_on_signals(),
-        report=_log_report,
+        report=_loop_report,
     )
     return 0
 
