@@ -7,7 +7,7 @@ from portal.accounts.ui import require_role
 from portal.mail import outbox
 from portal.mail import sender as email_sender
 
-require_role("admin")
+admin = require_role("admin")
 ui.show_flash()
 st.title("Outbox")
 settings = ui.settings()
@@ -42,6 +42,6 @@ for m in messages:
         )
         st.code(m.body, language=None)
         if m.status == "failed" and st.button("Retry", key=f"outbox_retry_{m.id}"):
-            ui.submit("outbox_retry", outbox.outbox_retry, message_id=m.id)
+            ui.submit("outbox_retry", outbox.outbox_retry, actor_id=admin.id, message_id=m.id)
             ui.flash("Queued again.")
             st.rerun()

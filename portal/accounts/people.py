@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.accounts import services as accounts
 from portal.accounts.professions import profession_label
 from portal.accounts.tokens import set_password_link, token_issue
+from portal.authz import admin_check
 from portal.errors import FieldErrors, NotAllowed
 from portal.mail.outbox import mail_registration, mail_set_password_link
 from portal.models import License, User, utc_now
@@ -84,6 +85,7 @@ def person_role_change(
     *, session: Session, actor_id: int, user_id: int, role: str, reason: str
 ) -> None:
     """Change someone else's role (audited); admins cannot demote themselves."""
+    admin_check(session, actor_id)
     _not_self(actor_id, user_id, "change the role of")
     accounts.role_change(
         session=session, actor_id=actor_id, user_id=user_id, role=role, reason=reason
@@ -94,6 +96,7 @@ def person_set_active(
     *, session: Session, actor_id: int, user_id: int, active: bool, reason: str
 ) -> None:
     """Deactivate (signs them out everywhere) or reactivate an account, audited."""
+    admin_check(session, actor_id)
     _not_self(actor_id, user_id, "deactivate or reactivate")
     if not reason.strip():
         raise FieldErrors({"reason": "Say why."})
@@ -148,6 +151,7 @@ def password_reset_send(
     now: datetime | None = None,
 ) -> None:
     """Email the person a one-time password-reset link (no password is ever shown)."""
+    admin_check(session, actor_id)
     user = accounts.user_get(session, user_id)
     if not user.is_active:
         raise NotAllowed("Reactivate the account first.")

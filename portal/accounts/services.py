@@ -19,6 +19,7 @@ from portal.accounts.passwords import (
     password_problem,
 )
 from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
+from portal.authz import admin_check
 from portal.errors import FieldErrors, NotFound
 from portal.logs import logger
 from portal.models import ROLES, License, User, utc_now
@@ -214,6 +215,7 @@ def password_change(*, session: Session, user_id: int, current: str, new: str, r
 
 def role_change(*, session: Session, actor_id: int, user_id: int, role: str, reason: str) -> None:
     """Grant or withdraw the instructor or admin role, with an audit event."""
+    admin_check(session, actor_id)
     if role not in ROLES:
         raise FieldErrors({"role": f"Choose one of {', '.join(ROLES)}."})
     if not reason.strip():

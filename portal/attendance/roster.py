@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.attendance.access import live_session_for_staff, staff_check
+from portal.attendance.access import live_session_for_staff
 from portal.attendance.history import ChangeView, changes_of
 from portal.attendance.status import SessionAttendance, Status, attendance_summaries
-from portal.errors import NotAllowed, NotFound
+from portal.authz import staff_check, staff_offering_ids, staff_role_check
+from portal.errors import NotFound
 from portal.learning.home import OfferingView, offering_view
 from portal.models import (
     Attendance,
@@ -19,7 +20,6 @@ from portal.models import (
     Enrollment,
     LiveSession,
     Offering,
-    OfferingInstructor,
     User,
 )
 
@@ -50,15 +50,12 @@ class OfferingRoster:
 
 def offerings_for_staff(session: Session, user_id: int) -> list[OfferingView]:
     """The offerings a person may run: all for admins, assigned ones for instructors."""
-    user = session.get(User, user_id)
-    if user is None or user.role not in ("admin", "instructor"):
-        raise NotAllowed("Only instructors and admins run attendance.")
-    query = select(Offering).options(selectinload(Offering.sessions), selectinload(Offering.course))
-    if user.role != "admin":
-        assigned = select(OfferingInstructor.offering_id).where(
-            OfferingInstructor.user_id == user_id
-        )
-        query = query.where(Offering.id.in_(assigned))
+    actor = staff_role_check(session, user_id)
+    query = (
+        select(Offering)
+        .options(selectinload(Offering.sessions), selectinload(Offering.course))
+        .where(Offering.id.in_(staff_offering_ids(actor)))
+    )
     return [offering_view(o) for o in session.scalars(query.order_by(Offering.id))]
 
 

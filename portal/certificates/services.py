@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.attendance.status import attendance_summary
+from portal.authz import admin_check
 from portal.certificates.eligibility import Claim, claims_for, credit_types_for, credited_minutes
 from portal.certificates.facts import Issuer, certificate_data, license_text
 from portal.certificates.notify import certificate_ready_mail
@@ -38,14 +39,6 @@ from portal.timefmt import local_date
 log = logger(__name__)
 
 _NUMBER_ATTEMPTS = 3
-
-
-def admin_required(session: Session, actor_id: int) -> User:
-    """The acting admin; anyone else is refused."""
-    actor = session.get(User, actor_id)
-    if actor is None or actor.role != "admin" or not actor.is_active:
-        raise NotAllowed("Only the CE office can do this.")
-    return actor
 
 
 def reason_required(value: str, field: str = "reason") -> str:
@@ -288,7 +281,7 @@ def certificate_reissue(
     now: datetime | None = None,
 ) -> str:
     """Admin: a new certificate with today's profile name and license; its number."""
-    admin_required(session, actor_id)
+    admin_check(session, actor_id)
     reason = reason_required(reason)
     old = certificate_get(session, certificate_id)
     return certificate_supersede(
@@ -305,7 +298,7 @@ def certificate_revoke(
     now: datetime | None = None,
 ) -> str:
     """Admin: revoke a current certificate (verification then shows it as revoked); its number."""
-    admin_required(session, actor_id)
+    admin_check(session, actor_id)
     reason = reason_required(reason)
     row = certificate_get(session, certificate_id)
     now = now or utc_now()

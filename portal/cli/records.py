@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from portal.authz import OPERATOR
 from portal.db import session_factory, transaction
 from portal.records.purge import records_purge
 from portal.runtime import runtime_start
@@ -15,7 +16,9 @@ def _records_purge(args: argparse.Namespace) -> int:
     factory = session_factory(runtime_start(settings))
     dry_run = not args.apply
     with transaction(factory) as session:
-        report = records_purge(session=session, content_dir=settings.content_dir, dry_run=dry_run)
+        report = records_purge(
+            session=session, actor_id=OPERATOR, content_dir=settings.content_dir, dry_run=dry_run
+        )
     verb = "Would delete" if dry_run else "Deleted"
     if not report.offerings:
         print("No offering is past its retention period.")

@@ -46,7 +46,9 @@ class Certificate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="RESTRICT"), index=True
+    )
     credit_type_id: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="current")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
