@@ -67,6 +67,7 @@ base_url = ui.settings().public_base_url
 
 
 @st.fragment(run_every=1)
+@ui.failures_shown("the live console's code")
 def codes() -> None:
     """The codes on screen; reruns every second so the countdown and rotation are live."""
     at = utc_now()
@@ -99,6 +100,7 @@ def codes() -> None:
 
 
 @st.fragment(run_every=5)
+@ui.failures_shown("the live console's roster")
 def live_roster() -> None:
     """Who checked in and out; refreshes by itself."""
     data = ui.query(roster.live_roster, user_id=user.id, live_session_id=live.id)
