@@ -3,7 +3,7 @@
 import streamlit as st
 
 from portal import navigation, ui
-from portal.accounts.ui import authenticate
+from portal.accounts.ui import authenticate, page_run_user
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
 settings = ui.settings()
@@ -34,5 +34,6 @@ for spec in specs:
     )
     sections.setdefault(spec.section, []).append(page)
 
-with ui.failure_boundary("page run"):
+# The page does not look the person up again.
+with ui.failure_boundary("page run"), page_run_user(user):
     st.navigation(sections).run()

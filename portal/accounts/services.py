@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.accounts.passwords import dummy_hash, password_hash, password_matches, password_problem
+from portal.accounts.demo_accounts import is_demo_account
+from portal.accounts.passwords import (
+    dummy_hash,
+    password_hash,
+    password_matches,
+    password_needs_rehash,
+    password_problem,
+)
 from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
 from portal.errors import FieldErrors, NotFound
 from portal.models import ROLES, License, User, utc_now
@@ -222,30 +229,52 @@ def role_change(*, session: Session, actor_id: int, user_id: int, role: str, rea
     user.role = role
 
 
-def _user_by_username(session: Session, username: str) -> User | None:
+def _user_by_username(session: Session, username: str, demo_mode: bool) -> User | None:
+    """The account that may sign in under this username: outside demo mode the demo
+    accounts are treated as unknown, even when a database still holds them."""
+    if not demo_mode and is_demo_account(username):
+        return None
     return session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
-def sign_in_hash(*, session: Session, username: str) -> str:
-    """The hash a sign-in is checked against: a dummy for unknown, inactive or locked accounts.
-
-    Every path then costs one bcrypt check, so timing does not reveal which usernames exist.
-    """
-    user = _user_by_username(session, username)
+def sign_in_account(
+    *, session: Session, username: str, demo_mode: bool = False
+) -> tuple[User | None, str]:
+    """The account a sign-in names and the hash to check: a dummy for unknown, inactive or
+    locked accounts and for the demo accounts outside demo mode (then None), so every path
+    costs one bcrypt check and timing does not reveal which usernames exist."""
+    user = _user_by_username(session, username, demo_mode)
     if user is None or not user.is_active or (user.locked_until and user.locked_until > utc_now()):
-        return dummy_hash()
-    return user.password_hash
+        return None, dummy_hash()
+    return user, user.password_hash
+
+
+def sign_in_hash(*, session: Session, username: str, demo_mode: bool = False) -> str:
+    """The hash a sign-in is checked against (see sign_in_account)."""
+    return sign_in_account(session=session, username=username, demo_mode=demo_mode)[1]
 
 
 def sign_in_record(
-    *, session: Session, username: str, succeeded: bool, lockout_attempts: int, lockout_minutes: int
+    *,
+    session: Session,
+    username: str,
+    succeeded: bool,
+    lockout_attempts: int,
+    lockout_minutes: int,
+    new_hash: str | None = None,
+    demo_mode: bool = False,
 ) -> int | None:
-    """Count a sign-in attempt; repeated failures lock the account. The user id on success."""
-    user = _user_by_username(session, username)
+    """Count a sign-in attempt; repeated failures lock the account. The user id on success.
+
+    On success a hash made with older parameters is replaced by `new_hash` (same password).
+    """
+    user = _user_by_username(session, username, demo_mode)
     if user is None:
         return None
     if succeeded:
         user.failed_sign_ins, user.locked_until = 0, None
+        if new_hash is not None:
+            user.password_hash = new_hash
         return user.id
     now = utc_now()
     if user.locked_until and user.locked_until > now:
@@ -258,16 +287,25 @@ def sign_in_record(
 
 
 def sign_in_check(
-    *, session: Session, username: str, password: str, lockout_attempts: int, lockout_minutes: int
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    lockout_attempts: int,
+    lockout_minutes: int,
+    demo_mode: bool = False,
 ) -> int | None:
     """Check a username and password and record the attempt; the user id on success."""
-    matched = password_matches(password, sign_in_hash(session=session, username=username))
+    hashed = sign_in_hash(session=session, username=username, demo_mode=demo_mode)
+    matched = password_matches(password, hashed)
     return sign_in_record(
         session=session,
         username=username,
         succeeded=matched,
         lockout_attempts=lockout_attempts,
         lockout_minutes=lockout_minutes,
+        new_hash=password_hash(password) if matched and password_needs_rehash(hashed) else None,
+        demo_mode=demo_mode,
     )
 
 
@@ -276,9 +314,22 @@ def sign_out(*, session: Session, user_id: int) -> None:
     user_get(session, user_id).sessions_valid_after = utc_now()
 
 
-def sessions_valid_since(session: Session, username: str) -> datetime | None:
+def sessions_valid_since(
+    session: Session, username: str, *, demo_mode: bool = False
+) -> datetime | None:
     """When the person's current sign-ins may have started; None if unknown or inactive."""
-    user = _user_by_username(session, username)
+    user = _user_by_username(session, username, demo_mode)
     if user is None or not user.is_active:
         return None
     return user.sessions_valid_after
+
+
+def signed_in_user(
+    session: Session, username: str, signed_in_at: datetime, *, demo_mode: bool = False
+) -> User | None:
+    """The account of a sign-in made at signed_in_at, while it is still valid (active, not
+    signed out or given a new password since; a demo account only in demo mode)."""
+    user = _user_by_username(session, username, demo_mode)
+    if user is None or not user.is_active or signed_in_at < user.sessions_valid_after:
+        return None
+    return user
