@@ -6,6 +6,7 @@ from portal import navigation, ui
 from portal.accounts.ui import authenticate, page_run_user
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
+ui.configured_or_stop()
 settings = ui.settings()
 if settings.is_demo:
     st.sidebar.warning(
@@ -13,7 +14,7 @@ if settings.is_demo:
     )
 
 # Failures (database away, storage unreadable) show words and an error id, never a traceback.
-with ui.failure_boundary("restoring the sign-in") as sign_in:
+with ui.request_logging(None), ui.failure_boundary("restoring the sign-in") as sign_in:
     user = authenticate()
 if sign_in.failed:
     # Without st.navigation Streamlit would fall back to running pages/ directly: name every
@@ -34,6 +35,9 @@ for spec in specs:
     )
     sections.setdefault(spec.section, []).append(page)
 
-# The page does not look the person up again.
-with ui.failure_boundary("page run"), page_run_user(user):
+with (
+    ui.request_logging(user.id if user else None),
+    ui.failure_boundary("page run"),
+    page_run_user(user),  # the page does not look the person up again
+):
     st.navigation(sections).run()
