@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn, TypeVar
+from dataclasses import dataclass
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from portal.courses.content import PaymentInfo
 from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
+from portal.failures import failure_record
 from portal.logs import log_context, logger, logging_configure, request_id_new
 from portal.models import utc_now
 from portal.operations.checks import SERVER, checks_run
@@ -24,6 +27,7 @@ from portal.runtime import runtime_demo_seed, runtime_start
 from portal.settings import Settings, SettingsError, settings_load
 
 T = TypeVar("T")
+P = ParamSpec("P")
 log = logger(__name__)
 NOT_CONFIGURED = (
     "The portal is not configured — the operator has been told. Please try again later."
@@ -131,7 +135,56 @@ def submit(form_key: str, service: Callable[..., T], /, **kwargs: Any) -> T | No
         st.session_state[_errors_key(form_key)] = error.errors
     except PortalError as error:
         st.session_state[_errors_key(form_key)] = {"_form": str(error)}
+    except Exception as error:  # the database or storage failed: words and an id, no detail
+        failure = failure_record(error, f"{form_key}: {getattr(service, '__name__', service)}")
+        st.session_state[_errors_key(form_key)] = {"_form": failure.text}
     return None
+
+
+@dataclass
+class BoundaryOutcome:
+    """Whether the block inside a failure boundary failed (its message is shown)."""
+
+    failed: bool = False
+
+
+def _demo() -> bool:
+    try:
+        return settings_load().is_demo
+    except SettingsError:
+        return False
+
+
+@contextmanager
+def failure_boundary(where: str) -> Iterator[BoundaryOutcome]:
+    """Run a page or part of one; a failure shows its message and error id, never a traceback.
+
+    Streamlit's own control flow (st.stop, st.rerun, st.switch_page) is not an Exception and
+    passes through. In demo mode the details follow the message, for whoever runs the demo.
+    """
+    outcome = BoundaryOutcome()
+    try:
+        yield outcome
+    except Exception as error:
+        outcome.failed = True
+        failure = failure_record(error, where)
+        st.error(failure.text, icon=":material/error:")
+        if _demo():
+            st.exception(error)
+
+
+def failures_shown(where: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Decorate a fragment so that its own reruns show failures as the page boundary does."""
+
+    def decorate(fn: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            with failure_boundary(where):
+                fn(*args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 def field_error(form: str, field: str) -> None:
