@@ -229,6 +229,7 @@ def certificate_supersede(
         administrator_title=issuer.administrator_title,
         verify_url=issuer.verify_url(number),
         supersedes=old.number,
+        demo=old.data.get("demo", False) or issuer.demo,  # a demo record never turns real
     )
     _mark(session, old.id, status="superseded")
     row = _store(

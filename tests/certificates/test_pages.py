@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 from sqlalchemy import select
 
@@ -146,3 +148,23 @@ def test_pages_refuse_other_roles(app_env, session, role, page):
 def test_pages_ask_anonymous_visitors_to_sign_in(app_env, page):
     at = page_as(None, page)
     assert "Please sign in to see this page." in plain(at)
+
+
+def test_verify_page_calls_a_demo_certificate_demo(app_env, session, monkeypatch):
+    evaluation_set(monkeypatch, True)
+    user, enrollment = participant_ready(session, licenses=[("rn", "654321", "CA")])
+    number = certificate_claim(
+        session=session,
+        user_id=user.id,
+        enrollment_id=enrollment.id,
+        credit_type_id="BRN",
+        issuer=dataclasses.replace(issuer_make(), demo=True),
+    )
+    session.commit()
+    at = app_as(None)
+    at.query_params["number"] = number
+    at.switch_page("pages/verify.py").run()
+    assert not at.exception
+    text = plain(at)
+    assert "DEMO — not a valid CE certificate." in text
+    assert "Valid." not in text
