@@ -3,7 +3,7 @@
 import streamlit as st
 
 from portal import navigation, ui
-from portal.ui_auth import authenticate
+from portal.accounts.ui import authenticate
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
 settings = ui.settings()

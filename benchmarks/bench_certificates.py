@@ -14,7 +14,7 @@ from portal.certificates.facts import DEFAULT_SIGNATURE, Issuer, certificate_dat
 from portal.certificates.numbers import number_new
 from portal.certificates.queries import CertificateFile, filename_for, offering_certificate_files
 from portal.certificates.render import CertificateData, certificate_pdf
-from portal.content import course_get
+from portal.courses.content import course_get
 from portal.db import session_factory, transaction
 from portal.models import Certificate, Course, Enrollment, Offering, User
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, insert
 
 from benchmarks.common import PG_URL, bench, fresh_database
-from portal.content import course_get
+from portal.courses.content import course_get
 from portal.db import session_factory
 from portal.evaluation.access import Filters
 from portal.evaluation.review import evaluation_review

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from portal import audit_log, offerings_admin, ui
-from portal.ui_auth import require_role
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.courses import offerings as offerings_admin
+from portal.records import audit_log
 
 require_role("admin")
 st.title("Audit log")

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from portal import home, ui
-from portal.ui_auth import require_role
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.learning import home
 
 require_role("admin")
 st.title("CE office")

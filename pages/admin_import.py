@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import streamlit as st
 
-from portal import roster_import, ui
-from portal.professions import US_STATES
-from portal.ui_auth import require_role
+from portal import ui
+from portal.accounts.professions import US_STATES
+from portal.accounts.ui import require_role
+from portal.enrollment import roster_import
 
 admin = require_role("admin")
 ui.show_flash()

@@ -5,9 +5,11 @@ from datetime import time
 
 import streamlit as st
 
-from portal import cancellations, offerings_admin, ui
-from portal.offerings_admin import OfferingForm, SessionInput
-from portal.ui_auth import require_role
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.courses import offerings as offerings_admin
+from portal.courses.offerings import OfferingForm, SessionInput
+from portal.enrollment import cancellations
 
 admin = require_role("admin")
 ui.show_flash()

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from portal import email_sender, outbox, ui
-from portal.ui_auth import require_role
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.mail import outbox
+from portal.mail import sender as email_sender
 
 require_role("admin")
 ui.show_flash()

@@ -3,10 +3,12 @@ cancellation requests to approve and refunds paid back."""
 
 import streamlit as st
 
-from portal import cancellations, offerings_admin, payments, ui
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.courses import offerings as offerings_admin
+from portal.enrollment import cancellations, payments
 from portal.models import utc_now
 from portal.money import money_format
-from portal.ui_auth import require_role
 
 admin = require_role("admin")
 ui.show_flash()

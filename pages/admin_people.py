@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import streamlit as st
 
-from portal import people, ui
+from portal import ui
+from portal.accounts import people
+from portal.accounts.ui import require_role
 from portal.models import ROLES
-from portal.ui_auth import require_role
 
 admin = require_role("admin")
 ui.show_flash()

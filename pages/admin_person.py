@@ -1,10 +1,12 @@
 """One person's whole record: account, enrollments and fees, attendance, evaluations,
-certificates and audit events (sections come from portal.records.PERSON_SECTIONS)."""
+certificates and audit events (sections come from portal.records.bundle.PERSON_SECTIONS)."""
 
 import streamlit as st
 
-from portal import people, records, ui
-from portal.ui_auth import require_role
+from portal import ui
+from portal.accounts import people
+from portal.accounts.ui import require_role
+from portal.records import bundle as records
 
 require_role("admin")
 st.title("Person record")

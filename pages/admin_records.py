@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from portal import offerings_admin, purge, records, ui
-from portal.ui_auth import require_role
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.courses import offerings as offerings_admin
+from portal.records import bundle as records
+from portal.records import purge
 
 admin = require_role("admin")
 st.title("Records")

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from portal import ui
+from portal.accounts.ui import require_role
 from portal.attendance import corrections, exports, platform_import, roster
 from portal.attendance.localtime import session_clock_instant
 from portal.models import utc_now
 from portal.timefmt import format_instant
-from portal.ui_auth import require_role
 
 user = require_role("instructor", "admin")
 ui.show_flash()

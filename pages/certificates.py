@@ -3,12 +3,12 @@
 import streamlit as st
 
 from portal import ui
+from portal.accounts.ui import require_role
 from portal.certificates import queries
 from portal.certificates.facts import issuer_from
 from portal.certificates.reissue_requests import certificate_reissue_request
 from portal.certificates.services import certificate_claim
 from portal.timefmt import format_instant
-from portal.ui_auth import require_role
 
 ICONS = {True: ":material/check_circle:", False: ":material/radio_button_unchecked:"}
 

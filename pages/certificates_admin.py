@@ -4,6 +4,7 @@ and a preview of each credit type's certificate."""
 import streamlit as st
 
 from portal import ui
+from portal.accounts.ui import require_role
 from portal.certificates import queries
 from portal.certificates.bundle import certificates_zip
 from portal.certificates.facts import issuer_from
@@ -13,7 +14,6 @@ from portal.certificates.services import certificate_reissue, certificate_revoke
 from portal.errors import PortalError
 from portal.models import utc_now
 from portal.timefmt import format_instant, local_date
-from portal.ui_auth import require_role
 
 admin = require_role("admin")
 ui.show_flash()

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from portal import ui
+from portal.accounts.ui import require_role
 from portal.attendance import checkin, corrections, mine
 from portal.attendance.localtime import format_both, session_clock_instant
 from portal.models import utc_now
 from portal.timefmt import format_span
-from portal.ui_auth import require_role
 
 user = require_role("participant")
 ui.show_flash()

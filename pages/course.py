@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from portal import progress, ui, ui_materials
-from portal.content import course_get
-from portal.markdown_text import markdown_without_html
-from portal.ui_auth import require_role
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.courses.content import course_get
+from portal.courses.markdown_text import markdown_without_html
+from portal.learning import progress
+from portal.materials import ui as ui_materials
 
 user = require_role("participant")
 choices = ui.query(progress.participant_courses, user_id=user.id)

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from portal import cancellations, enrollments, payments, ui
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.enrollment import cancellations, payments
+from portal.enrollment import services as enrollments
 from portal.money import money_format
 from portal.timefmt import format_span
-from portal.ui_auth import require_role
 
 user = require_role("participant")
 ui.show_flash()

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from portal import ui
+from portal.accounts.ui import require_role
 from portal.evaluation.form import AGREEMENT, answer_display, answers_differ, scale_max
 from portal.evaluation.participant import evaluation_forms_for
 from portal.evaluation.services import evaluation_draft_save, evaluation_submit
 from portal.timefmt import format_instant
-from portal.ui_auth import require_role
 
 FORM = "evaluation"
 

@@ -4,6 +4,8 @@ import altair as alt
 import streamlit as st
 
 from portal import ui
+from portal.accounts.professions import PROFESSIONS
+from portal.accounts.ui import require_role
 from portal.errors import PortalError
 from portal.evaluation.access import Filters, review_offerings
 from portal.evaluation.render import responses_csv, responses_xlsx, summary_pdf
@@ -13,8 +15,6 @@ from portal.evaluation.responses import (
     evaluation_responses,
 )
 from portal.evaluation.review import evaluation_review
-from portal.professions import PROFESSIONS
-from portal.ui_auth import require_role
 
 user = require_role("instructor", "admin")
 st.title("Evaluation results")

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from portal import home, ui
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.learning import home
 from portal.timefmt import format_span
-from portal.ui_auth import require_role
 
 user = require_role("instructor")
 st.title("Instructor home")

@@ -4,10 +4,12 @@ from datetime import datetime
 
 import streamlit as st
 
-from portal import journal, progress, ui, ui_materials
-from portal.markdown_text import markdown_without_html
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.courses.markdown_text import markdown_without_html
+from portal.learning import journal, progress
+from portal.materials import ui as ui_materials
 from portal.timefmt import zone
-from portal.ui_auth import require_role
 
 user = require_role("participant")
 ui.show_flash()

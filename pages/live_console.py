@@ -5,11 +5,11 @@ from datetime import timedelta
 import streamlit as st
 
 from portal import ui
+from portal.accounts.ui import require_role
 from portal.attendance import console, roster
 from portal.attendance.exports import qr_png
 from portal.models import utc_now
 from portal.timefmt import format_instant, format_span
-from portal.ui_auth import require_role
 
 user = require_role("instructor", "admin")
 st.title("Live session console")

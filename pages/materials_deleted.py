@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from portal import materials, materials_queries, ui
-from portal.ui_auth import require_role
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.materials import queries as materials_queries
+from portal.materials import services as materials
 
 user = require_role("admin")
 ui.show_flash()

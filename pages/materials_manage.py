@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from portal import materials, materials_queries, ui, ui_materials
-from portal.content import course_get
-from portal.materials_access import placements
-from portal.ui_auth import require_role
-from portal.uploads import size_text
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.courses.content import course_get
+from portal.materials import queries as materials_queries
+from portal.materials import services as materials
+from portal.materials import ui as ui_materials
+from portal.materials.access import placements
+from portal.materials.uploads import size_text
 
 user = require_role("instructor", "admin")
 ui.show_flash()

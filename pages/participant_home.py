@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from portal import home, ui
-from portal.calendar import sessions_ics
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.learning import home
+from portal.learning.ical import sessions_ics
 from portal.models import utc_now
 from portal.timefmt import format_span
-from portal.ui_auth import require_role
 
 STATUS_ICONS = {
     "done": ":material/check_circle:",

@@ -4,9 +4,11 @@ import time
 
 import streamlit as st
 
-from portal import progress, ui, ui_materials
-from portal.markdown_text import markdown_without_html
-from portal.practice_timer import (
+from portal import ui
+from portal.accounts.ui import require_role
+from portal.courses.markdown_text import markdown_without_html
+from portal.learning import progress
+from portal.learning.practice_timer import (
     TimerState,
     clock,
     step_at,
@@ -15,7 +17,7 @@ from portal.practice_timer import (
     timer_reset,
     timer_start,
 )
-from portal.ui_auth import require_role
+from portal.materials import ui as ui_materials
 
 user = require_role("participant")
 st.title("Guided practices")

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from portal import accounts, ui
-from portal.professions import PROFESSIONS, US_STATES
-from portal.profile import profile_get
-from portal.ui_auth import require_role, sign_in_as
+from portal import ui
+from portal.accounts import services as accounts
+from portal.accounts.professions import PROFESSIONS, US_STATES
+from portal.accounts.profile import profile_get
+from portal.accounts.ui import require_role, sign_in_as
 
 user = require_role("participant", "instructor", "admin")
 ui.show_flash()

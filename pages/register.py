@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from portal import accounts, people, ui
-from portal.professions import LICENSED, PROFESSIONS, US_STATES
-from portal.ui_auth import current_user, sign_in_as
+from portal import ui
+from portal.accounts import people
+from portal.accounts import services as accounts
+from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
+from portal.accounts.ui import current_user, sign_in_as
 
 FORM = "register"
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from portal import tokens, ui
+from portal import ui
+from portal.accounts import tokens
 
 FORM = "set_password"
 

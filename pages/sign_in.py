@@ -3,8 +3,8 @@
 import streamlit as st
 
 from portal import ui
+from portal.accounts.ui import current_user, sign_in_form
 from portal.demo import DEMO_ACCOUNTS
-from portal.ui_auth import current_user, sign_in_form
 
 st.title("CE participant portal")
 st.write("Workshop materials, attendance, evaluations and certificates in one place.")

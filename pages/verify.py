@@ -3,8 +3,8 @@
 import streamlit as st
 
 from portal import ui
+from portal.certificates.ui import verify_client_keys
 from portal.certificates.verify import certificate_verify
-from portal.ui_certificates import verify_client_keys
 
 FORM = "verify"
 

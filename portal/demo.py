@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal import content
-from portal.accounts import user_create
-from portal.catalog import content_sync, course_sync, demo_session_times
-from portal.enrollments import enrollment_create
+from portal.accounts.services import user_create
+from portal.courses import content
+from portal.courses.catalog import content_sync, course_sync, demo_session_times
+from portal.enrollment.services import enrollment_create
 from portal.models import License, LiveSession, Offering, OfferingInstructor, User
 from portal.timefmt import local_date
 

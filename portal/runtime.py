@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from portal import content
-from portal.catalog import content_sync
+from portal.courses import content
+from portal.courses.catalog import content_sync
 from portal.db import database_upgrade, engine_create, session_factory, transaction
 from portal.demo import demo_seed
 from portal.settings import Settings

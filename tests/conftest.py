@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from portal import PROJECT_ROOT, content
+from portal import PROJECT_ROOT
+from portal.courses import content
 from portal.db import SessionFactory, database_upgrade, engine_create, session_factory
 from portal.settings import settings_load
 

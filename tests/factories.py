@@ -10,6 +10,7 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.passwords import password_hash
 from portal.models import (
     Course,
     Enrollment,
@@ -20,7 +21,6 @@ from portal.models import (
     User,
     utc_now,
 )
-from portal.passwords import password_hash
 
 PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)

@@ -6,8 +6,8 @@ from datetime import date, datetime, time
 
 from sqlalchemy.orm import Session
 
-from portal import content
-from portal.catalog import course_sync, offering_from_plan
+from portal.courses import content
+from portal.courses.catalog import course_sync, offering_from_plan
 from portal.models import Offering
 from portal.timefmt import local_instant
 

@@ -9,10 +9,10 @@ from fpdf import FPDF
 from sqlalchemy.orm import Session
 
 from portal import PROJECT_ROOT
-from portal.materials import material_link_add, material_upload
-from portal.materials_access import MaterialsConfig
+from portal.materials.access import MaterialsConfig
+from portal.materials.services import material_link_add, material_upload
+from portal.materials.uploads import UploadLimits
 from portal.models import Material
-from portal.uploads import UploadLimits
 
 COURSE = "fostering-compassion-in-couples"
 MODULE = "module:emotion-regulation-systems"

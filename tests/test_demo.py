@@ -2,10 +2,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from portal.accounts.passwords import password_matches
 from portal.demo import demo_seed
-from portal.home import participant_enrollments
+from portal.learning.home import participant_enrollments
 from portal.models import Offering, OfferingInstructor, User
-from portal.passwords import password_matches
 
 NOW = datetime(2026, 11, 25, 18, 7, tzinfo=UTC)
 

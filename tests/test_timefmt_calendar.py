@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, time
 
 from icalendar import Calendar
 
-from portal.calendar import sessions_ics
+from portal.learning.ical import sessions_ics
 from portal.timefmt import format_instant, format_span, local_instant
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from portal.attendance.access import live_session_for_staff
 from portal.attendance.codes import current_code, is_open
-from portal.audit import audit_record
 from portal.errors import FieldErrors
 from portal.models import CodeWindow, LiveSession
+from portal.records.audit import audit_record
 
 CHECK_IN_PATH = "check_in"
 DEFAULT_INTERVAL_MINUTES = 5

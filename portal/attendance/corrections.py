@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from portal.attendance.access import live_session_get, staff_check
 from portal.attendance.history import change_record, snapshot
-from portal.audit import audit_record
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
 from portal.models import Attendance, CorrectionRequest, Enrollment
+from portal.records.audit import audit_record
 
 
 def _times_check(checked_in_at: datetime | None, checked_out_at: datetime | None) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from portal.audit import audit_record
 from portal.models import Attendance, AttendanceChange, Enrollment, LiveSession, User
+from portal.records.audit import audit_record
 
 
 def snapshot(row: Attendance | None) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from portal.attendance.access import live_session_for_staff
 from portal.attendance.history import change_record, snapshot
 from portal.attendance.platform_report import ReportRow, merged_minutes, report_parse
-from portal.audit import audit_record
 from portal.errors import FieldErrors
 from portal.models import Attendance, Enrollment, LiveSession, PlatformImport, User
+from portal.records.audit import audit_record
 
 MAX_BYTES = 5_000_000
 

@@ -1,7 +1,7 @@
 """Attendance in the CE office's records: the bundle's evidence files and a person's section.
 
-Listed by name in portal.records (BUNDLE_PARTS, PERSON_SECTIONS); this module imports
-portal.records, never the other way round.
+Listed by name in portal.records.bundle (BUNDLE_PARTS, PERSON_SECTIONS); this module imports
+portal.records.bundle, never the other way round.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from portal.attendance.exports import roster_csv
 from portal.attendance.history import offering_changes
 from portal.attendance.mine import my_attendance
 from portal.attendance.roster import roster_of
-from portal.records import BundleFile, RecordSection, csv_bytes
+from portal.records.bundle import BundleFile, RecordSection, csv_bytes
 from portal.timefmt import format_instant
 
 CHANGES_HEADER = (

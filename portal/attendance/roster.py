@@ -12,7 +12,7 @@ from portal.attendance.access import live_session_for_staff, staff_check
 from portal.attendance.history import ChangeView, changes_of
 from portal.attendance.status import SessionAttendance, Status, attendance_summaries
 from portal.errors import NotAllowed, NotFound
-from portal.home import OfferingView, offering_view
+from portal.learning.home import OfferingView, offering_view
 from portal.models import (
     Attendance,
     CorrectionRequest,

@@ -14,7 +14,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from portal.content import CreditType
+from portal.courses.content import CreditType
 from portal.errors import NotFound
 from portal.models import Attendance, Enrollment, LiveSession, Offering
 

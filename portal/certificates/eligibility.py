@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from portal.attendance.checklist_section import CHECK_IN_PAGE
 from portal.attendance.status import AttendanceSummary, attendance_summary
 from portal.certificates.facts import hours_text, license_text
-from portal.content import Course, CreditType, course_get
+from portal.courses.content import Course, CreditType, course_get
 from portal.errors import NotFound
 from portal.evaluation.eligibility import PAGE as EVALUATION_PAGE
 from portal.evaluation.eligibility import evaluation_submitted

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from portal.certificates.render import CertificateData
-from portal.content import Course, CreditType
+from portal.courses.content import Course, CreditType
 from portal.settings import Settings
 
 DEFAULT_SIGNATURE = Path(__file__).parent / "assets" / "signature-demo.png"

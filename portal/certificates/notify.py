@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal.certificates.facts import Issuer
+from portal.mail.outbox import mail_certificate_ready
 from portal.models import Certificate, Enrollment, Offering, OutboxMessage
-from portal.outbox import mail_certificate_ready
 
 
 def certificate_ready_mail(

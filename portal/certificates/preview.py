@@ -8,7 +8,7 @@ from pathlib import Path
 
 from portal.certificates.facts import Issuer, certificate_data
 from portal.certificates.render import certificate_pdf
-from portal.content import Course, CourseFileError, course_get
+from portal.courses.content import Course, CourseFileError, course_get
 from portal.errors import FieldErrors
 
 DEFAULT_COURSE = "fostering-compassion-in-couples"

@@ -10,14 +10,14 @@ from portal.certificates.eligibility import Claim, claims_for
 from portal.settings import settings_load
 
 if TYPE_CHECKING:
-    from portal.checklist import ChecklistItem
+    from portal.learning.checklist import ChecklistItem
 
 PAGE = "pages/certificates.py"
 
 
 def _item(claim: Claim) -> ChecklistItem:
-    # Imported here: portal.checklist imports this module to list it in SECTIONS.
-    from portal.checklist import ChecklistItem
+    # Imported here: portal.learning.checklist imports this module to list it in SECTIONS.
+    from portal.learning.checklist import ChecklistItem
 
     label = f"Certificate: {claim.credit_type_name}"
     if claim.current_number:

@@ -1,8 +1,8 @@
 """Certificates in the CE office's records: the bundle's register and current PDFs, and a
 person's certificates.
 
-Listed by name in portal.records (BUNDLE_PARTS, PERSON_SECTIONS); this module imports
-portal.records, never the other way round.
+Listed by name in portal.records.bundle (BUNDLE_PARTS, PERSON_SECTIONS); this module imports
+portal.records.bundle, never the other way round.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, defer
 
 from portal.certificates.queries import offering_certificate_files, offering_certificates
 from portal.models import Certificate, Enrollment, Offering
-from portal.records import BundleFile, RecordSection, csv_bytes
+from portal.records.bundle import BundleFile, RecordSection, csv_bytes
 
 REGISTER_HEADER = (
     "number", "enrollment_id", "participant_name", "license", "credit_type", "hours", "unit",

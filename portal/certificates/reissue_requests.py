@@ -8,7 +8,6 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.audit import audit_record
 from portal.certificates.facts import Issuer
 from portal.certificates.services import (
     admin_required,
@@ -18,6 +17,7 @@ from portal.certificates.services import (
 )
 from portal.errors import FieldErrors, NotFound, PortalError
 from portal.models import Certificate, CertificateReissueRequest, Enrollment, utc_now
+from portal.records.audit import audit_record
 
 
 def certificate_reissue_request(

@@ -16,13 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.attendance.status import attendance_summary
-from portal.audit import audit_record
 from portal.certificates.eligibility import Claim, claims_for, credit_types_for, credited_minutes
 from portal.certificates.facts import Issuer, certificate_data, license_text
 from portal.certificates.notify import certificate_ready_mail
 from portal.certificates.numbers import number_new
 from portal.certificates.render import CertificateData, certificate_pdf
-from portal.content import Course, course_get
+from portal.courses.content import Course, course_get
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
 from portal.models import (
     Certificate,
@@ -32,6 +31,7 @@ from portal.models import (
     User,
     utc_now,
 )
+from portal.records.audit import audit_record
 from portal.timefmt import local_date
 
 _NUMBER_ATTEMPTS = 3

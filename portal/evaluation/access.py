@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from portal import content
+from portal.courses import content
 from portal.errors import NotAllowed
 from portal.evaluation.eligibility import offering_course
 from portal.models import Enrollment, Evaluation, License, Offering, OfferingInstructor, User

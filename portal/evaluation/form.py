@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from portal.content_evaluation import EvaluationSettings, Question
+from portal.courses.content_evaluation import EvaluationSettings, Question
 
 AGREEMENT = (
     "Strongly disagree",

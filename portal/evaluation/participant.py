@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.content_evaluation import Question
+from portal.courses.content_evaluation import Question
 from portal.evaluation.eligibility import EvaluationState, evaluation_state, offering_course
 from portal.evaluation.form import Row, answer_from_rows
 from portal.models import Enrollment, Evaluation, EvaluationAnswer, Offering

@@ -1,8 +1,8 @@
 """Evaluations in the CE office's records: the bundle's summary and anonymised responses,
 and a person's evaluation status (never their answers).
 
-Listed by name in portal.records (BUNDLE_PARTS, PERSON_SECTIONS); this module imports
-portal.records, never the other way round.
+Listed by name in portal.records.bundle (BUNDLE_PARTS, PERSON_SECTIONS); this module imports
+portal.records.bundle, never the other way round.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.content import CourseFileError
+from portal.courses.content import CourseFileError
 from portal.evaluation.access import records_reviewer
 from portal.evaluation.render import responses_csv, summary_pdf
 from portal.evaluation.responses import responses_for
 from portal.evaluation.review import review_for
 from portal.models import Enrollment, Evaluation, Offering
-from portal.records import BundleFile, RecordSection
+from portal.records.bundle import BundleFile, RecordSection
 from portal.timefmt import format_instant
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from portal.attendance.status import enrollments_meeting
-from portal.content_evaluation import Question
+from portal.courses.content_evaluation import Question
 from portal.evaluation.access import (
     Filters,
     Reviewer,

@@ -9,12 +9,12 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.audit import audit_record
-from portal.content_evaluation import EvaluationSettings
+from portal.courses.content_evaluation import EvaluationSettings
 from portal.errors import FieldErrors, NotFound, PortalError
 from portal.evaluation.eligibility import evaluation_state, offering_course
 from portal.evaluation.form import Answer, answer_rows, answers_problems, is_empty
 from portal.models import Enrollment, Evaluation, EvaluationAnswer, utc_now
+from portal.records.audit import audit_record
 
 ALREADY_SUBMITTED = "Your evaluation was already submitted; it can no longer be changed."
 

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from portal.checklist import checklist_for
+from portal.learning.checklist import checklist_for
 from portal.models import utc_now
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_attendance import attendance_make

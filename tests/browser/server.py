@@ -18,10 +18,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from portal import PROJECT_ROOT
+from portal.accounts.signin_cookie import cookie_token
 from portal.db import database_upgrade, engine_create, session_factory, transaction
 from portal.models import utc_now
 from portal.settings import Settings
-from portal.signin_cookie import cookie_token
 
 STARTUP_TIMEOUT = 60.0
 AUTH_COOKIE = Settings.model_fields["cookie_name"].default

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from portal import content
+from portal.courses import content
 from portal.demo import demo_seed
 from portal.models import utc_now
 from portal.navigation import PAGES, PageSpec

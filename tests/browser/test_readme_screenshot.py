@@ -11,7 +11,8 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from portal import PROJECT_ROOT, content
+from portal import PROJECT_ROOT
+from portal.courses import content
 from portal.demo import demo_seed
 from portal.models import utc_now
 from tests.browser.helpers import main, settle, shot, sign_in, wait_for_auth_cookie

@@ -3,7 +3,7 @@ import zipfile
 
 from portal.certificates.bundle import certificates_zip
 from portal.certificates.queries import CertificateFile, filename_for
-from portal.cli import main
+from portal.cli.main import main
 from tests.factories_certificates import pdf_text
 
 

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from portal.content_evaluation import EvaluationSettings
+from portal.courses.content_evaluation import EvaluationSettings
 
 
 def test_workshop_has_one_item_per_objective_and_the_sponsor_items(course):

@@ -128,6 +128,6 @@ def test_review_as_admin_lists_who_has_not_submitted(session, app_env):
 
 
 def test_checklist_section_is_registered():
-    from portal.checklist import SECTIONS
+    from portal.learning.checklist import SECTIONS
 
     assert "portal.evaluation.eligibility:evaluation_checklist" in SECTIONS

@@ -1,0 +1,284 @@
+"""Account services: registration, profile, licenses, passwords, roles, sign-in attempts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.accounts.passwords import dummy_hash, password_hash, password_matches, password_problem
+from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
+from portal.errors import FieldErrors, NotFound
+from portal.models import ROLES, License, User, utc_now
+from portal.records.audit import audit_record
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class LicenseInput:
+    """A license as typed into a form."""
+
+    profession: str
+    number: str = ""
+    state: str = ""
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a person types to create an account."""
+
+    full_name: str
+    email: str
+    username: str
+    password: str
+    password_repeat: str
+    license: LicenseInput
+
+
+def _name_problem(full_name: str) -> str | None:
+    if not full_name.strip():
+        return "Enter your full name as it must appear on your certificate."
+    if len(full_name.strip()) > 200:
+        return "Use at most 200 characters."
+    return None
+
+
+def license_problems(license: LicenseInput, prefix: str = "") -> dict[str, str]:
+    """Field errors for one license; licensed professions need a number and a state."""
+    errors: dict[str, str] = {}
+    if license.profession not in PROFESSIONS:
+        errors[f"{prefix}profession"] = "Choose your profession."
+    elif license.profession in LICENSED:
+        if not license.number.strip():
+            errors[f"{prefix}license_number"] = "Enter your license number."
+        elif len(license.number.strip()) > 40:
+            errors[f"{prefix}license_number"] = "Use at most 40 characters."
+        if license.state.upper() not in US_STATES:
+            errors[f"{prefix}license_state"] = "Choose the state that issued your license."
+    return errors
+
+
+def _registration_problems(form: Registration) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if problem := _name_problem(form.full_name):
+        errors["full_name"] = problem
+    if not EMAIL.match(form.email.strip()):
+        errors["email"] = "Enter an email address like name@example.org."
+    if not USERNAME.match(form.username.strip().lower()):
+        errors["username"] = "Use 3–64 letters, digits, dots, dashes or underscores."
+    if problem := password_problem(form.password):
+        errors["password"] = problem
+    elif form.password != form.password_repeat:
+        errors["password_repeat"] = "The two passwords differ."
+    errors.update(license_problems(form.license))
+    return errors
+
+
+def _taken_problems(session: Session, username: str, email: str) -> dict[str, str]:
+    errors = {}
+    if session.scalar(select(User.id).where(User.username == username)):
+        errors["username"] = "This username is taken; choose another."
+    if session.scalar(select(User.id).where(User.email == email)):
+        errors["email"] = "An account with this email exists; sign in instead."
+    return errors
+
+
+def _license_row(license: LicenseInput) -> License:
+    licensed = license.profession in LICENSED
+    return License(
+        profession=license.profession,
+        number=license.number.strip() if licensed else None,
+        state=license.state.upper() if licensed else None,
+    )
+
+
+def user_register(*, session: Session, form: Registration) -> User:
+    """Create a participant account with its license; field errors on bad input."""
+    errors = _registration_problems(form)
+    username, email = form.username.strip().lower(), form.email.strip().lower()
+    errors = errors or _taken_problems(session, username, email)
+    if errors:
+        raise FieldErrors(errors)
+    user = User(
+        username=username,
+        email=email,
+        full_name=" ".join(form.full_name.split()),
+        password_hash=password_hash(form.password),
+        role="participant",
+        licenses=[_license_row(form.license)],
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        # A concurrent registration took the name between our check and the insert.
+        raise FieldErrors({"username": "This username or email is taken."}) from None
+    return user
+
+
+def user_create(
+    *, session: Session, username: str, email: str, full_name: str, password: str, role: str
+) -> User:
+    """Create an account with a role (command line and admin tools)."""
+    errors: dict[str, str] = {}
+    if role not in ROLES:
+        errors["role"] = f"Choose one of {', '.join(ROLES)}."
+    form = Registration(full_name, email, username, password, password, LicenseInput("other"))
+    errors.update(_registration_problems(form))
+    errors = errors or _taken_problems(session, username.lower(), email.lower())
+    if errors:
+        raise FieldErrors(errors)
+    user = user_register(session=session, form=form)
+    user.role = role
+    return user
+
+
+def user_get(session: Session, user_id: int) -> User:
+    """The user, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such person.")
+    return user
+
+
+def profile_update(*, session: Session, user_id: int, full_name: str, email: str) -> None:
+    """Change the name printed on certificates and the email address."""
+    user = user_get(session, user_id)
+    errors: dict[str, str] = {}
+    if problem := _name_problem(full_name):
+        errors["full_name"] = problem
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        errors["email"] = "Enter an email address like name@example.org."
+    elif session.scalar(select(User.id).where(User.email == email, User.id != user_id)):
+        errors["email"] = "Another account uses this email."
+    if errors:
+        raise FieldErrors(errors)
+    user.full_name, user.email = " ".join(full_name.split()), email
+
+
+def license_save(*, session: Session, user_id: int, license: LicenseInput) -> None:
+    """Add a license, or replace the number and state of the same profession."""
+    if errors := license_problems(license):
+        raise FieldErrors(errors)
+    user = user_get(session, user_id)
+    row = next((lic for lic in user.licenses if lic.profession == license.profession), None)
+    new = _license_row(license)
+    if row is None:
+        user.licenses.append(new)
+    else:
+        row.number, row.state = new.number, new.state
+
+
+def license_remove(*, session: Session, user_id: int, license_id: int) -> None:
+    """Remove one of the person's own licenses (never the last one)."""
+    user = user_get(session, user_id)
+    row = next((lic for lic in user.licenses if lic.id == license_id), None)
+    if row is None:
+        raise NotFound("No such license on your profile.")
+    if len(user.licenses) == 1:
+        raise FieldErrors({"license": "Keep at least one profession on your profile."})
+    user.licenses.remove(row)
+
+
+def password_change(*, session: Session, user_id: int, current: str, new: str, repeat: str) -> None:
+    """Change the password; earlier re-login cookies stop working."""
+    user = user_get(session, user_id)
+    errors: dict[str, str] = {}
+    if not password_matches(current, user.password_hash):
+        errors["current_password"] = "This is not your current password."
+    elif problem := password_problem(new):
+        errors["new_password"] = problem
+    elif new != repeat:
+        errors["repeat_password"] = "The two passwords differ."
+    if errors:
+        raise FieldErrors(errors)
+    user.password_hash = password_hash(new)
+    user.sessions_valid_after = utc_now()
+
+
+def role_change(*, session: Session, actor_id: int, user_id: int, role: str, reason: str) -> None:
+    """Grant or withdraw the instructor or admin role, with an audit event."""
+    if role not in ROLES:
+        raise FieldErrors({"role": f"Choose one of {', '.join(ROLES)}."})
+    if not reason.strip():
+        raise FieldErrors({"reason": "Say why the role changes."})
+    user = user_get(session, user_id)
+    audit_record(
+        session=session,
+        actor_id=actor_id,
+        action="role.change",
+        subject_type="user",
+        subject_id=user.id,
+        reason=reason.strip(),
+        details={"from": user.role, "to": role},
+    )
+    user.role = role
+
+
+def _user_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def sign_in_hash(*, session: Session, username: str) -> str:
+    """The hash a sign-in is checked against: a dummy for unknown, inactive or locked accounts.
+
+    Every path then costs one bcrypt check, so timing does not reveal which usernames exist.
+    """
+    user = _user_by_username(session, username)
+    if user is None or not user.is_active or (user.locked_until and user.locked_until > utc_now()):
+        return dummy_hash()
+    return user.password_hash
+
+
+def sign_in_record(
+    *, session: Session, username: str, succeeded: bool, lockout_attempts: int, lockout_minutes: int
+) -> int | None:
+    """Count a sign-in attempt; repeated failures lock the account. The user id on success."""
+    user = _user_by_username(session, username)
+    if user is None:
+        return None
+    if succeeded:
+        user.failed_sign_ins, user.locked_until = 0, None
+        return user.id
+    now = utc_now()
+    if user.locked_until and user.locked_until > now:
+        return None
+    user.failed_sign_ins += 1
+    if user.failed_sign_ins >= lockout_attempts:
+        user.locked_until = now + timedelta(minutes=lockout_minutes)
+        user.failed_sign_ins = 0
+    return None
+
+
+def sign_in_check(
+    *, session: Session, username: str, password: str, lockout_attempts: int, lockout_minutes: int
+) -> int | None:
+    """Check a username and password and record the attempt; the user id on success."""
+    matched = password_matches(password, sign_in_hash(session=session, username=username))
+    return sign_in_record(
+        session=session,
+        username=username,
+        succeeded=matched,
+        lockout_attempts=lockout_attempts,
+        lockout_minutes=lockout_minutes,
+    )
+
+
+def sign_out(*, session: Session, user_id: int) -> None:
+    """Refuse every re-login cookie issued until now for this person."""
+    user_get(session, user_id).sessions_valid_after = utc_now()
+
+
+def sessions_valid_since(session: Session, username: str) -> datetime | None:
+    """When the person's current sign-ins may have started; None if unknown or inactive."""
+    user = _user_by_username(session, username)
+    if user is None or not user.is_active:
+        return None
+    return user.sessions_valid_after

@@ -1,0 +1,36 @@
+"""Command: `portal records purge` (remove records past retention)."""
+
+from __future__ import annotations
+
+import argparse
+
+from portal.db import session_factory, transaction
+from portal.records.purge import records_purge
+from portal.runtime import runtime_start
+from portal.settings import settings_load
+
+
+def _records_purge(args: argparse.Namespace) -> int:
+    settings = settings_load()
+    factory = session_factory(runtime_start(settings))
+    dry_run = not args.apply
+    with transaction(factory) as session:
+        report = records_purge(session=session, content_dir=settings.content_dir, dry_run=dry_run)
+    verb = "Would delete" if dry_run else "Deleted"
+    if not report.offerings:
+        print("No offering is past its retention period.")
+    for offering_id, label, counts in report.offerings:
+        detail = ", ".join(f"{table} {n}" for table, n in counts.items())
+        print(f"{verb} records of offering {offering_id} ({label}): {detail}")
+    if dry_run and report.offerings:
+        print("Dry run: nothing was deleted. Run `portal records purge --apply` to delete.")
+    return 0
+
+
+def add_records(commands: argparse._SubParsersAction) -> None:
+    """Add `records purge`."""
+    records = commands.add_parser("records", help="CE records").add_subparsers(required=True)
+    purge = records.add_parser("purge", help="remove records past retention (dry run by default)")
+    purge.add_argument("--dry-run", action="store_true", help="only count (the default)")
+    purge.add_argument("--apply", action="store_true", help="really delete")
+    purge.set_defaults(run=_records_purge)
