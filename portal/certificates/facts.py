@@ -36,7 +36,6 @@ class Issuer:
     signature: bytes
     demo: bool = False  # the portal runs on demo data: its certificates say DEMO
 
-
     def verify_url(self, number: str) -> str:
         """The public verification link of a certificate number."""
         return f"{self.public_base_url.rstrip('/')}/{VERIFY_PATH}?number={quote(number)}"

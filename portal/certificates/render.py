@@ -17,7 +17,6 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.image_datastructures import RasterImageInfo
 from fpdf.image_parsing import get_img_info
-
 from PIL import Image
 
 from portal.certificates.typefaces import (
@@ -190,7 +189,14 @@ def _text(
 
 
 def _line(
-    pdf: _CertificatePDF, line: str, *, x: float, width: float, height: float, align: Align, link: str
+    pdf: _CertificatePDF,
+    line: str,
+    *,
+    x: float,
+    width: float,
+    height: float,
+    align: Align,
+    link: str,
 ) -> None:
     """One line in a box at (x, current y), placed as fpdf's cell() places it; then the
     next line's position."""

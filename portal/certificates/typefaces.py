@@ -69,11 +69,8 @@ def _cjk(region: str, index: int) -> Face:
 
 
 # Scripts DejaVu lacks, in the order fallbacks are tried.
-FALLBACKS = tuple(
-    _noto(script)
-    for script in ("Arabic", "Hebrew", "Devanagari", "Bengali", "Gurmukhi", "Gujarati")
-    + ("Tamil", "Telugu", "Kannada", "Malayalam", "Thai", "Ethiopic")
-)
+_SCRIPTS = "Arabic Hebrew Devanagari Bengali Gurmukhi Gujarati Tamil Telugu Kannada Malayalam"
+FALLBACKS = tuple(_noto(script) for script in [*_SCRIPTS.split(), "Thai", "Ethiopic"])
 CJK_JP, CJK_KR, CJK_SC = _cjk("jp", 0), _cjk("kr", 1), _cjk("sc", 2)
 KANA = ((0x3040, 0x30FF), (0x31F0, 0x31FF))
 HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF))
@@ -256,7 +253,9 @@ def _clone(font: TTFFont, pdf: FPDF, ttfont: ttLib.TTFont) -> TTFFont:
 
 def _lazy(data: bytes | Path, index: int = 0) -> ttLib.TTFont:
     source = io.BytesIO(data) if isinstance(data, bytes) else data
-    return ttLib.TTFont(source, recalcTimestamp=False, recalcBBoxes=False, lazy=True, fontNumber=index)
+    return ttLib.TTFont(
+        source, recalcTimestamp=False, recalcBBoxes=False, lazy=True, fontNumber=index
+    )
 
 
 @lru_cache(maxsize=len(_PIECES))

@@ -158,7 +158,9 @@ def test_every_script_prints_the_name_as_written(script):
     name, fast = NAMES[script]
     assert is_fast(name) == fast
     pdf = certificate_pdf(_data(name), ISSUER.signature)
-    lines = [_readable(line) for line in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split("\n")]
+    lines = [
+        _readable(line) for line in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split("\n")
+    ]
     # The whole name on one line, in logical order (Arabic and Hebrew from right to
     # left come out first letter first, as they were typed).
     assert name in lines
@@ -174,7 +176,9 @@ def test_shaping_joins_arabic_letters():
     name = "مريم العلي"
     pdf = certificate_pdf(_data(name), ISSUER.signature)
     fonts = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()
-    to_unicode = "".join(f.get_object()["/ToUnicode"].get_object().get_data().decode() for f in fonts)
+    to_unicode = "".join(
+        f.get_object()["/ToUnicode"].get_object().get_data().decode() for f in fonts
+    )
     # Joined letters are distinct glyphs: the م that starts مريم and the one that ends
     # it are two glyphs of one letter (unshaped, one glyph would serve both).
     assert to_unicode.count("<0645>") == 2

@@ -18,8 +18,8 @@ from portal.certificates.verify import (
 from portal.db import transaction
 from portal.errors import FieldErrors
 from portal.models import Certificate, VerificationThrottle
-from tests.factories import user_make
 from portal.settings import Settings
+from tests.factories import user_make
 from tests.factories_certificates import evaluation_set, issuer_make, participant_ready, pdf_text
 
 ISSUER = issuer_make()
@@ -131,7 +131,9 @@ def test_a_demo_certificate_never_verifies_as_valid(session, monkeypatch):
         session=session, certificate_id=row.id, actor_id=admin.id, reason="Name", issuer=ISSUER
     )
     assert _verify(session, new).outcome == "demo"
-    assert "DEMO" in pdf_text(session.scalar(select(Certificate.pdf).where(Certificate.number == new)))
+    assert "DEMO" in pdf_text(
+        session.scalar(select(Certificate.pdf).where(Certificate.number == new))
+    )
 
 
 def test_issuer_is_demo_exactly_when_the_portal_runs_on_demo_data(monkeypatch):
