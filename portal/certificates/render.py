@@ -25,6 +25,7 @@ from portal.certificates.typefaces import (
     FontCachingOutput,
     FontSet,
     fonts_install,
+    glyph_memos_release,
 )
 
 PAGE_W, PAGE_H, MARGIN = 279.4, 215.9, 16.0
@@ -387,4 +388,6 @@ def certificate_pdf(data: CertificateData, signature: bytes) -> bytes:
     _provider(pdf, data)
     _qr(pdf, data)
     with OUTPUT_LOCK:
-        return bytes(pdf.output(output_producer_class=FontCachingOutput))
+        out = bytes(pdf.output(output_producer_class=FontCachingOutput))
+        glyph_memos_release()
+    return out

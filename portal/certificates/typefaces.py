@@ -340,6 +340,14 @@ def _squeezed(pdf_objs: list[Any]) -> list[Any]:
     return pdf_objs
 
 
+def glyph_memos_release() -> None:
+    """Forget fpdf's memos of glyph lookups. fpdf keeps them, keyed by each PDF's glyph
+    subset, for the life of the process, and with them every PDF's fonts (~70 kB a
+    certificate); they only help while a PDF is being laid out."""
+    SubsetMap.pick.cache_clear()  # type: ignore[attr-defined]
+    SubsetMap.get_glyph.cache_clear()  # type: ignore[attr-defined]
+
+
 class FontCachingOutput(OutputProducer):
     """fpdf's output, with the PDF objects of each fast piece built once per process.
 

@@ -54,6 +54,8 @@ def test_subset_map_keeps_its_mapping_in_three_attributes():
     subset = SubsetMap(font)
     assert {"_next", "_reserved", "_char_id_per_glyph"} <= set(vars(subset))
     assert callable(subset.pick)
+    # Memoised per instance for the life of the process: the renderer clears them.
+    assert callable(SubsetMap.pick.cache_clear) and callable(SubsetMap.get_glyph.cache_clear)
 
 
 def test_output_producer_builds_fonts_in_one_overridable_method():
