@@ -63,7 +63,20 @@ with tab_issued:
                 hide_index=True,
                 key="certificates_unprintable",
             )
-        rows = ui.query(queries.offering_certificates, offering_id=offering.id)
+        search = st.text_input(
+            "Find by participant's name or certificate number", key="certificates_search"
+        )
+        total = ui.query(
+            queries.offering_certificates_count, offering_id=offering.id, search=search
+        )
+        limit, offset = ui.pager("certificates_page", total, "certificates")
+        rows = ui.query(
+            queries.offering_certificates,
+            offering_id=offering.id,
+            search=search,
+            limit=limit,
+            offset=offset,
+        )
         st.dataframe(
             [
                 {

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,13 +22,26 @@ from portal import PROJECT_ROOT
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'db' / 'portal.sqlite3'}"
 DEMO_COOKIE_KEY = "demo-only-cookie-key-not-for-production-use"
 _PLACEHOLDER_MARKERS = ("change", "placeholder", "some_key", "example", "demo-only", "xxx")
+DEMO_ADMINISTRATOR_NAME = "CE Administrator"
+DEMO_ADMINISTRATOR_TITLE = "Continuing Education Administrator"
+DEMO_SIGNATURE = PROJECT_ROOT / "portal" / "certificates" / "assets" / "signature-demo.png"
+_LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1", "0.0.0.0")
 
 
 class SettingsError(RuntimeError):
-    """The settings cannot run the portal; the message says what to set."""
+    """The settings cannot run the portal; the message says what to set, one line each."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
-def _secrets_file() -> Path:
+# Values never repeated back in a message.
+SECRET_FIELDS = frozenset({"cookie_key", "smtp_password", "database_url"})
+
+
+def secrets_file() -> Path:
+    """Where the secrets file is: PORTAL_SECRETS_FILE or .streamlit/secrets.toml."""
     return Path(os.environ.get("PORTAL_SECRETS_FILE", PROJECT_ROOT / ".streamlit/secrets.toml"))
 
 
@@ -35,7 +50,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
 
-    env: Literal["demo", "production", "test"] = "demo"
+    # Without PORTAL_ENV the portal is production: demo mode is asked for explicitly.
+    env: Literal["demo", "production", "test"] = "production"
     database_url: str = ""
     cookie_key: str = ""
     cookie_name: str = "ce_portal_auth"
@@ -49,8 +65,8 @@ class Settings(BaseSettings):
     upload_limit_image_mb: int = Field(default=10, ge=1)
     lockout_attempts: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=15, ge=1)
-    ce_administrator_name: str = "CE Administrator"
-    ce_administrator_title: str = "Continuing Education Administrator"
+    ce_administrator_name: str = DEMO_ADMINISTRATOR_NAME
+    ce_administrator_title: str = DEMO_ADMINISTRATOR_TITLE
     ce_administrator_signature: Path | None = None
     # Email: with no smtp_host (demo mode) mails stay in the outbox page.
     smtp_host: str = ""
@@ -74,7 +90,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        secrets = TomlConfigSettingsSource(settings_cls, toml_file=_secrets_file())
+        secrets = TomlConfigSettingsSource(settings_cls, toml_file=secrets_file())
         return (init_settings, env_settings, secrets)
 
     @property
@@ -91,27 +107,98 @@ class Settings(BaseSettings):
         return self.cookie_key or DEMO_COOKIE_KEY
 
 
-def settings_check(settings: Settings) -> None:
-    """Refuse to run production with a missing or placeholder secret or database."""
-    if settings.env != "production":
-        return
+def _secret_problem(settings: Settings) -> str | None:
     key = settings.cookie_key
     if not key or len(key) < 32 or any(m in key.lower() for m in _PLACEHOLDER_MARKERS):
-        raise SettingsError(
-            "Set PORTAL_COOKIE_KEY (or cookie_key in .streamlit/secrets.toml) to a random "
-            "secret of at least 32 characters, e.g. `python -c 'import secrets; "
-            "print(secrets.token_urlsafe(48))'`."
+        return (
+            "Set PORTAL_COOKIE_KEY (or cookie_key in the secrets file) to a random secret of "
+            "at least 32 characters: run `portal secrets init` once."
         )
+    return None
+
+
+def _base_url_problem(settings: Settings) -> str | None:
+    url = settings.public_base_url.strip()
+    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    if host in _LOCAL_HOSTS or host.startswith("127."):
+        return (
+            "Set PORTAL_PUBLIC_BASE_URL to the address participants open, e.g. "
+            "https://ce.example.org (certificates' verification links and QR codes use it)."
+        )
+    return None
+
+
+def _administrator_problems(settings: Settings) -> list[str]:
+    problems = []
+    if settings.ce_administrator_name.strip() in ("", DEMO_ADMINISTRATOR_NAME):
+        problems.append(
+            "Set PORTAL_CE_ADMINISTRATOR_NAME to the name that signs certificates, "
+            "e.g. Dana Reyes, PhD."
+        )
+    if settings.ce_administrator_title.strip() in ("", DEMO_ADMINISTRATOR_TITLE):
+        problems.append(
+            "Set PORTAL_CE_ADMINISTRATOR_TITLE to the signer's title, "
+            "e.g. Director of Continuing Education."
+        )
+    signature = settings.ce_administrator_signature
+    if signature is None or signature.resolve() == DEMO_SIGNATURE.resolve():
+        problems.append(
+            "Set PORTAL_CE_ADMINISTRATOR_SIGNATURE to the path of the signer's signature "
+            "image (PNG); the demo signature is not used in production."
+        )
+    elif not signature.is_file():
+        problems.append(
+            f"Set PORTAL_CE_ADMINISTRATOR_SIGNATURE to an existing image file "
+            f"({signature} does not exist)."
+        )
+    return problems
+
+
+def settings_problems(settings: Settings) -> list[str]:
+    """What production lacks, one line each saying what to set (empty outside production)."""
+    if settings.env != "production":
+        return []
+    problems = [_secret_problem(settings)]
     if not settings.database_url or "placeholder" in settings.database_url.lower():
-        raise SettingsError(
+        problems.append(
             "Set PORTAL_DATABASE_URL (or database_url in .streamlit/secrets.toml) to the "
             "production database, e.g. postgresql://user@host:5432/portal."
         )
+    problems.append(_base_url_problem(settings))
+    return [p for p in problems if p] + _administrator_problems(settings)
+
+
+def settings_check(settings: Settings) -> None:
+    """Refuse to run production on missing, placeholder or demo settings."""
+    problems = settings_problems(settings)
+    if problems:
+        raise SettingsError(*problems)
+
+
+def _validation_problems(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "settings"
+        shown = "" if field in SECRET_FIELDS else f" is {item.get('input')!r}:"
+        problems.append(f"PORTAL_{field.upper()}{shown} {item['msg']}.")
+    return problems
+
+
+def settings_read() -> Settings:
+    """Settings from the environment and the secrets file; SettingsError names each bad one."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(*_validation_problems(error)) from None
+    except (tomllib.TOMLDecodeError, OSError) as error:
+        raise SettingsError(
+            f"PORTAL_SECRETS_FILE: {secrets_file()} cannot be read ({error}); fix or remove it."
+        ) from None
 
 
 @lru_cache(maxsize=1)
 def settings_load() -> Settings:
     """The process's settings, checked once."""
-    settings = Settings()
+    settings = settings_read()
     settings_check(settings)
     return settings

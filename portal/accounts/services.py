@@ -10,12 +10,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.accounts.passwords import dummy_hash, password_hash, password_matches, password_problem
+from portal.accounts.demo_accounts import is_demo_account
+from portal.accounts.passwords import (
+    dummy_hash,
+    password_hash,
+    password_matches,
+    password_needs_rehash,
+    password_problem,
+)
 from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
+from portal.authz import admin_check
 from portal.errors import FieldErrors, NotFound
+from portal.logs import logger
 from portal.models import ROLES, License, User, utc_now
 from portal.records.audit import audit_record
 
+log = logger(__name__)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -205,6 +215,7 @@ def password_change(*, session: Session, user_id: int, current: str, new: str, r
 
 def role_change(*, session: Session, actor_id: int, user_id: int, role: str, reason: str) -> None:
     """Grant or withdraw the instructor or admin role, with an audit event."""
+    admin_check(session, actor_id)
     if role not in ROLES:
         raise FieldErrors({"role": f"Choose one of {', '.join(ROLES)}."})
     if not reason.strip():
@@ -222,52 +233,92 @@ def role_change(*, session: Session, actor_id: int, user_id: int, role: str, rea
     user.role = role
 
 
-def _user_by_username(session: Session, username: str) -> User | None:
+def _user_by_username(session: Session, username: str, demo_mode: bool) -> User | None:
+    """The account that may sign in under this username: outside demo mode the demo
+    accounts are treated as unknown, even when a database still holds them."""
+    if not demo_mode and is_demo_account(username):
+        return None
     return session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
-def sign_in_hash(*, session: Session, username: str) -> str:
-    """The hash a sign-in is checked against: a dummy for unknown, inactive or locked accounts.
-
-    Every path then costs one bcrypt check, so timing does not reveal which usernames exist.
-    """
-    user = _user_by_username(session, username)
+def sign_in_account(
+    *, session: Session, username: str, demo_mode: bool = False
+) -> tuple[User | None, str]:
+    """The account a sign-in names and the hash to check: a dummy for unknown, inactive or
+    locked accounts and for the demo accounts outside demo mode (then None), so every path
+    costs one bcrypt check and timing does not reveal which usernames exist."""
+    user = _user_by_username(session, username, demo_mode)
     if user is None or not user.is_active or (user.locked_until and user.locked_until > utc_now()):
-        return dummy_hash()
-    return user.password_hash
+        return None, dummy_hash()
+    return user, user.password_hash
+
+
+def sign_in_hash(*, session: Session, username: str, demo_mode: bool = False) -> str:
+    """The hash a sign-in is checked against (see sign_in_account)."""
+    return sign_in_account(session=session, username=username, demo_mode=demo_mode)[1]
 
 
 def sign_in_record(
-    *, session: Session, username: str, succeeded: bool, lockout_attempts: int, lockout_minutes: int
+    *,
+    session: Session,
+    username: str,
+    succeeded: bool,
+    lockout_attempts: int,
+    lockout_minutes: int,
+    new_hash: str | None = None,
+    demo_mode: bool = False,
 ) -> int | None:
-    """Count a sign-in attempt; repeated failures lock the account. The user id on success."""
-    user = _user_by_username(session, username)
+    """Count a sign-in attempt; repeated failures lock the account. The user id on success.
+
+    On success a hash made with older parameters is replaced by `new_hash` (same password).
+    """
+    user = _user_by_username(session, username, demo_mode)
     if user is None:
+        # The typed name is not logged: it may be a password typed in the wrong field.
+        log.info("sign-in failed: unknown username")
         return None
     if succeeded:
         user.failed_sign_ins, user.locked_until = 0, None
+        log.info("sign-in succeeded", extra={"account": user.id})
+        if new_hash is not None:
+            user.password_hash = new_hash
         return user.id
     now = utc_now()
     if user.locked_until and user.locked_until > now:
+        log.warning("sign-in refused: account locked", extra={"account": user.id})
         return None
     user.failed_sign_ins += 1
+    log.info("sign-in failed", extra={"account": user.id, "failures": user.failed_sign_ins})
     if user.failed_sign_ins >= lockout_attempts:
         user.locked_until = now + timedelta(minutes=lockout_minutes)
         user.failed_sign_ins = 0
+        log.warning(
+            "account locked after failed sign-ins",
+            extra={"account": user.id, "minutes": lockout_minutes},
+        )
     return None
 
 
 def sign_in_check(
-    *, session: Session, username: str, password: str, lockout_attempts: int, lockout_minutes: int
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    lockout_attempts: int,
+    lockout_minutes: int,
+    demo_mode: bool = False,
 ) -> int | None:
     """Check a username and password and record the attempt; the user id on success."""
-    matched = password_matches(password, sign_in_hash(session=session, username=username))
+    hashed = sign_in_hash(session=session, username=username, demo_mode=demo_mode)
+    matched = password_matches(password, hashed)
     return sign_in_record(
         session=session,
         username=username,
         succeeded=matched,
         lockout_attempts=lockout_attempts,
         lockout_minutes=lockout_minutes,
+        new_hash=password_hash(password) if matched and password_needs_rehash(hashed) else None,
+        demo_mode=demo_mode,
     )
 
 
@@ -276,9 +327,62 @@ def sign_out(*, session: Session, user_id: int) -> None:
     user_get(session, user_id).sessions_valid_after = utc_now()
 
 
-def sessions_valid_since(session: Session, username: str) -> datetime | None:
+def sessions_valid_since(
+    session: Session, username: str, *, demo_mode: bool = False
+) -> datetime | None:
     """When the person's current sign-ins may have started; None if unknown or inactive."""
-    user = _user_by_username(session, username)
+    user = _user_by_username(session, username, demo_mode)
     if user is None or not user.is_active:
         return None
     return user.sessions_valid_after
+
+
+def user_by_username(session: Session, username: str) -> User:
+    """The account with this username, or NotFound."""
+    user = _user_by_username(session, username, demo_mode=True)
+    if user is None:
+        raise NotFound(f"No account has the username {username.strip().lower()!r}.")
+    return user
+
+
+def password_set_by_operator(*, session: Session, username: str, password: str) -> User:
+    """Set a password from the command line; lifts any lock and ends earlier sign-ins."""
+    user = user_by_username(session, username)
+    if problem := password_problem(password):
+        raise FieldErrors({"password": problem})
+    user.password_hash = password_hash(password)
+    user.failed_sign_ins, user.locked_until = 0, None
+    user.sessions_valid_after = utc_now()
+    audit_record(
+        session=session,
+        actor_id=None,
+        action="password.set_by_operator",
+        subject_type="user",
+        subject_id=user.id,
+    )
+    return user
+
+
+def account_unlock(*, session: Session, username: str) -> User:
+    """Lift a sign-in lock and reset the failure count (audited)."""
+    user = user_by_username(session, username)
+    user.failed_sign_ins, user.locked_until = 0, None
+    audit_record(
+        session=session,
+        actor_id=None,
+        action="user.unlock",
+        subject_type="user",
+        subject_id=user.id,
+    )
+    return user
+
+
+def signed_in_user(
+    session: Session, username: str, signed_in_at: datetime, *, demo_mode: bool = False
+) -> User | None:
+    """The account of a sign-in made at signed_in_at, while it is still valid (active, not
+    signed out or given a new password since; a demo account only in demo mode)."""
+    user = _user_by_username(session, username, demo_mode)
+    if user is None or not user.is_active or signed_in_at < user.sessions_valid_after:
+        return None
+    return user

@@ -8,6 +8,8 @@ and a re-login cookie is checked against the account before the library may use 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,12 +18,17 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from portal.accounts import services as accounts
+from portal.accounts.authenticator import authenticator_build, cookie_component, credentials_of
+from portal.accounts.passwords import password_hash, password_matches, password_needs_rehash
 from portal.accounts.signin_cookie import cookie_claim, cookie_token
-from portal.models import User, utc_now
+from portal.models import utc_now
 from portal.ui import db, escape_markdown, fail, read, settings, transaction
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
 _COOKIE_ACTION = "_cookie_action"
+_AUTHENTICATOR = "_authenticator"
+_ATTEMPT = "_sign_in_attempt"  # (username, succeeded) of this run's sign-in attempt
+_RUN_USER = "_run_user"  # the person the entry script looked up, for the page of this run
 ENTRY_SCRIPT = "streamlit_app.py"
 
 
@@ -38,14 +45,9 @@ class CurrentUser:
 class DatabaseCredentials(dict):  # type: ignore[type-arg]
     """The library's credentials['usernames'], answered from the users table."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.looked_up: str | None = None
-
     def reset(self) -> None:
         """Forget looked-up entries so this run sees the database as it is now."""
         self.clear()
-        self.looked_up = None
 
     def __bool__(self) -> bool:
         return True
@@ -56,7 +58,6 @@ class DatabaseCredentials(dict):  # type: ignore[type-arg]
     def __getitem__(self, username: str) -> dict[str, Any]:
         name = username.strip().lower()
         if name not in self.keys():
-            self.looked_up = name
             super().__setitem__(name, _credentials_entry(name))
         return super().__getitem__(name)
 
@@ -66,8 +67,9 @@ class DatabaseCredentials(dict):  # type: ignore[type-arg]
 
 def _credentials_entry(username: str) -> dict[str, Any]:
     with read() as session:
-        user = session.query(User).filter_by(username=username).one_or_none()
-        hashed = accounts.sign_in_hash(session=session, username=username)
+        user, hashed = accounts.sign_in_account(
+            session=session, username=username, demo_mode=settings().is_demo
+        )
     return {
         "email": user.email if user else "",
         "name": user.full_name if user else "",
@@ -79,45 +81,85 @@ def _credentials_entry(username: str) -> dict[str, Any]:
 
 
 def _authenticator() -> stauth.Authenticate:
-    current = settings()
-    authenticator = stauth.Authenticate(
-        {"usernames": {}},
-        cookie_name=current.cookie_name,
-        cookie_key=current.resolved_cookie_key(),
-        cookie_expiry_days=current.cookie_expiry_days,
-        auto_hash=False,
-        login_sleep_time=0,
-    )
-    model = authenticator.authentication_controller.authentication_model
-    model.credentials["usernames"] = DatabaseCredentials()
+    """The library's authenticator, built once per browser session: its cookie component
+    then renders (and is answered by the browser) once, not on every run."""
+    authenticator = st.session_state.get(_AUTHENTICATOR)
+    if authenticator is None:
+        current = settings()
+        authenticator = authenticator_build(
+            cookie_name=current.cookie_name,
+            cookie_key=current.resolved_cookie_key(),
+            cookie_expiry_days=current.cookie_expiry_days,
+            credentials=DatabaseCredentials(),
+            check=_password_check,
+        )
+        st.session_state[_AUTHENTICATOR] = authenticator
     return authenticator
 
 
-def _credentials(authenticator: stauth.Authenticate) -> DatabaseCredentials:
-    return authenticator.authentication_controller.authentication_model.credentials["usernames"]
+def _password_check(username: str, password: str) -> bool:
+    """Check a submitted password and record the attempt (lockout, new hash) in the database.
+
+    The hash is read without holding a connection while bcrypt waits for its turn.
+    """
+    name = username.strip().lower()
+    entry = credentials_of(st.session_state[_AUTHENTICATOR])[name]
+    matched = password_matches(password, entry["password"])
+    rehashed = (
+        password_hash(password) if matched and password_needs_rehash(entry["password"]) else None
+    )
+    current = settings()
+    with transaction(db()) as session:
+        accounts.sign_in_record(
+            session=session,
+            username=name,
+            succeeded=matched,
+            lockout_attempts=current.lockout_attempts,
+            lockout_minutes=current.lockout_minutes,
+            new_hash=rehashed,
+            demo_mode=current.is_demo,
+        )
+    st.session_state[_ATTEMPT] = (name, matched)
+    return matched
 
 
-def _screen_cookie() -> None:
-    """Let the library read the cookie only when it names an open account, issued after its
-    last sign-out or password change; otherwise it is ignored for this browser session."""
+def _cookie_sign_in() -> CurrentUser | None:
+    """Sign in from the re-login cookie when it names an open account, issued after its last
+    sign-out or password change; otherwise the cookie is ignored for this browser session.
+
+    The library is not asked: this one lookup also gives the person for this run.
+    """
     if st.session_state.get("authentication_status") or st.session_state.get("logout"):
-        return
+        return None
     current = settings()
     token = st.context.cookies.get(current.cookie_name)
     if not token:
-        return
+        return None
     claim = cookie_claim(
         token,
         key=current.resolved_cookie_key(),
         expiry_days=current.cookie_expiry_days,
         now=utc_now(),
     )
-    with read() as session:
-        valid_since = claim and accounts.sessions_valid_since(session, claim.username)
-    if claim is None or valid_since is None or claim.issued_at < valid_since:
+    user = None
+    if claim is not None:
+        with read() as session:
+            row = accounts.signed_in_user(
+                session, claim.username, claim.issued_at, demo_mode=current.is_demo
+            )
+            user = row and CurrentUser(row.id, row.username, row.full_name, row.role)
+    if claim is None or user is None:
         st.session_state["logout"] = True
-        return
-    st.session_state["signed_in_at"] = claim.issued_at
+        return None
+    st.session_state.update(
+        authentication_status=True,
+        username=user.username,
+        name=user.full_name,
+        email=None,
+        roles=[user.role],
+        signed_in_at=claim.issued_at,
+    )
+    return user
 
 
 def _cookie_request(method: str, value: str = "", expires_at: datetime | None = None) -> None:
@@ -145,9 +187,8 @@ def _cookie_sync(authenticator: stauth.Authenticate) -> None:
     request = st.session_state.get(_COOKIE_ACTION)
     if request is None:
         return
-    model = authenticator.cookie_controller.cookie_model
-    write = model.cookie_manager.cookie_manager  # the component function behind CookieManager
-    if write(cookie=model.cookie_name, default=False, **request):
+    write = cookie_component(authenticator)
+    if write(cookie=settings().cookie_name, default=False, **request):
         st.session_state.pop(_COOKIE_ACTION, None)
 
 
@@ -163,21 +204,37 @@ def _cookie_set(username: str) -> None:
 
 
 def authenticate() -> CurrentUser | None:
-    """Run once per script run in the entry script: restore a sign-in from the cookie."""
-    authenticator = _authenticator()
-    st.session_state["_authenticator"] = authenticator
-    _screen_cookie()
-    authenticator.login(location="unrendered")
-    _cookie_sync(authenticator)
-    return current_user()
+    """Run once per script run in the entry script: the signed-in person (one lookup),
+    restored from the re-login cookie when the browser session has not signed in yet."""
+    user = _cookie_sign_in()
+    _browser_cookies()
+    return user or current_user()
+
+
+@st.fragment
+def _browser_cookies() -> None:
+    """The cookie components (the library's reader, the app's pending write), in a fragment:
+    when the browser answers one, only this reruns, not the whole page."""
+    _cookie_sync(_authenticator())
+
+
+@contextmanager
+def page_run_user(user: CurrentUser | None) -> Iterator[None]:
+    """Hand the person the entry script looked up to the page it runs, for this run only."""
+    st.session_state[_RUN_USER] = user
+    try:
+        yield
+    finally:
+        st.session_state.pop(_RUN_USER, None)
 
 
 def sign_in_form() -> None:
     """The library's sign-in form; attempts are counted and locked out in the database."""
-    authenticator = st.session_state.get("_authenticator")
-    if authenticator is None:
+    if _AUTHENTICATOR not in st.session_state:
         st.switch_page(ENTRY_SCRIPT)  # run without the entry script: see require_role
-    _credentials(authenticator).reset()
+    authenticator = _authenticator()
+    credentials_of(authenticator).reset()
+    st.session_state.pop(_ATTEMPT, None)
     authenticator.login(
         location="main",
         key="sign_in",
@@ -188,23 +245,15 @@ def sign_in_form() -> None:
             "Login": "Sign in",
         },
     )
-    attempted = _credentials(authenticator).looked_up
-    if attempted is None:
+    attempt = st.session_state.pop(_ATTEMPT, None)
+    if attempt is None:
         return
-    succeeded = bool(st.session_state.get("authentication_status"))
-    current = settings()
-    with transaction(db()) as session:
-        accounts.sign_in_record(
-            session=session,
-            username=attempted,
-            succeeded=succeeded,
-            lockout_attempts=current.lockout_attempts,
-            lockout_minutes=current.lockout_minutes,
-        )
+    username, succeeded = attempt
     if succeeded:
         st.session_state["signed_in_at"] = utc_now()
-        _cookie_set(attempted)
+        _cookie_set(username)
         st.rerun()
+    current = settings()
     st.error(
         f"Username or password is incorrect. After {current.lockout_attempts} failed "
         f"attempts an account is locked for {current.lockout_minutes} minutes."
@@ -237,7 +286,7 @@ def sign_out(user: CurrentUser) -> None:
     """Sign out here and refuse every earlier re-login cookie of this person."""
     with transaction(db()) as session:
         accounts.sign_out(session=session, user_id=user.id)
-    authenticator = st.session_state.get("_authenticator")
+    authenticator = st.session_state.get(_AUTHENTICATOR)
     if authenticator is not None:
         authenticator.logout(location="unrendered")
     _forget_sign_in()
@@ -245,7 +294,9 @@ def sign_out(user: CurrentUser) -> None:
 
 
 def current_user() -> CurrentUser | None:
-    """The signed-in person, re-checked against the database on every run."""
+    """The signed-in person, re-checked against the database (once per run: see page_run_user)."""
+    if _RUN_USER in st.session_state:
+        return st.session_state[_RUN_USER]
     username = st.session_state.get("username")
     if not st.session_state.get("authentication_status") or not username:
         return None
@@ -253,8 +304,10 @@ def current_user() -> CurrentUser | None:
         tzinfo=UTC
     )
     with read() as session:
-        user = session.query(User).filter_by(username=username.lower()).one_or_none()
-        if user is None or not user.is_active or signed_in_at < user.sessions_valid_after:
+        user = accounts.signed_in_user(
+            session, username, signed_in_at, demo_mode=settings().is_demo
+        )
+        if user is None:
             _forget_sign_in()
             return None
         return CurrentUser(user.id, user.username, user.full_name, user.role)
@@ -263,7 +316,7 @@ def current_user() -> CurrentUser | None:
 def require_role(*roles: str) -> CurrentUser:
     """The signed-in person if their role may see this page; otherwise the page stops here."""
     user = current_user()
-    if user is None and "_authenticator" not in st.session_state:
+    if user is None and _AUTHENTICATOR not in st.session_state:
         # Streamlit ran this page without the entry script (its pages/ folder mode, on a
         # freshly started server): go through the entry script, which restores a cookie
         # sign-in and builds the menu of the person's role.

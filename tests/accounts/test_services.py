@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts import services as accounts
+from portal.accounts.passwords import BCRYPT_ROUNDS
 from portal.accounts.services import LicenseInput, Registration
 from portal.errors import FieldErrors
 from portal.models import AuditEvent, User, utc_now
@@ -157,7 +158,7 @@ def test_unknown_and_known_usernames_cost_the_same_bcrypt_work(session, monkeypa
     for username in ("pat", "nobody-here"):
         assert _attempt(session, username, "wrong password") is None
     assert len(calls) == 2
-    assert all(h.startswith(b"$2b$12$") for h in calls)
+    assert all(h.startswith(f"$2b${BCRYPT_ROUNDS:02d}$".encode()) for h in calls)
 
 
 def test_role_change_needs_a_reason_and_is_audited(session):
@@ -203,3 +204,18 @@ def test_a_person_cannot_remove_another_persons_license(session):
 
     with pytest.raises(NotFound):
         accounts.license_remove(session=session, user_id=other.id, license_id=owner.licenses[0].id)
+
+
+def test_demo_accounts_sign_in_only_in_demo_mode(session):
+    admin = user_make(session, role="admin", username="demo-admin", password="demo-admin")
+    kwargs = {"lockout_attempts": 5, "lockout_minutes": 15}
+    refused = accounts.sign_in_check(
+        session=session, username="demo-admin", password="demo-admin", **kwargs
+    )
+    assert refused is None
+    assert accounts.sessions_valid_since(session, "demo-admin") is None
+    allowed = accounts.sign_in_check(
+        session=session, username="Demo-Admin", password="demo-admin", demo_mode=True, **kwargs
+    )
+    assert allowed == admin.id
+    assert accounts.sessions_valid_since(session, "demo-admin", demo_mode=True) is not None

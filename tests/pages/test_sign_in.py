@@ -1,6 +1,7 @@
 from sqlalchemy import select
 
 from portal.models import User
+from portal.settings import DEMO_SIGNATURE
 from tests.apptest import app_as, texts
 from tests.factories import PASSWORD, enrollment_make, offering_make, user_make
 
@@ -115,3 +116,27 @@ def test_signing_out_ends_the_session_and_earlier_cookies(app_env, session, fact
     assert not at.session_state["authentication_status"]
     with factory() as check:
         assert check.get(User, user.id).sessions_valid_after > before
+
+
+def test_outside_demo_mode_the_demo_admin_cannot_sign_in(app_env, session, monkeypatch, tmp_path):
+    # A production start on a database that demo mode once seeded.
+    user_make(session, role="admin", username="demo-admin", password="demo-admin")
+    session.commit()
+    signature = tmp_path / "signature.png"
+    signature.write_bytes(DEMO_SIGNATURE.read_bytes())  # a real image: the start checks it
+    for name, value in {
+        "ENV": "production",
+        "PUBLIC_BASE_URL": "https://ce.example.org",
+        "CE_ADMINISTRATOR_NAME": "Dana Reyes, PhD",
+        "CE_ADMINISTRATOR_TITLE": "CE Program Director",
+        "CE_ADMINISTRATOR_SIGNATURE": str(signature),
+    }.items():
+        monkeypatch.setenv(f"PORTAL_{name}", value)
+    from portal.settings import settings_load
+
+    settings_load.cache_clear()
+    at = _sign_in(app_as(None), "demo-admin", "demo-admin")
+    assert not at.exception
+    assert not at.session_state["authentication_status"]
+    assert "Username or password is incorrect" in texts(at)
+    assert "Demo data" not in texts(at)
