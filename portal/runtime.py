@@ -10,6 +10,8 @@ from portal.courses import content
 from portal.courses.catalog import content_sync
 from portal.db import database_upgrade, engine_create, session_factory, transaction
 from portal.demo import demo_seed
+from portal.models import utc_now
+from portal.records.retention import offerings_ended_record
 from portal.settings import Settings
 
 
@@ -20,6 +22,7 @@ def runtime_start(settings: Settings) -> Engine:
     courses = content.courses_load(settings.content_dir)
     with transaction(session_factory(engine)) as session:
         content_sync(session=session, courses=courses)
+        offerings_ended_record(session=session, now=utc_now())
     return engine
 
 

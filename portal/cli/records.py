@@ -23,8 +23,10 @@ def _records_purge(args: argparse.Namespace) -> int:
     if not report.offerings:
         print("No offering is past its retention period.")
     for offering_id, label, counts in report.offerings:
-        detail = ", ".join(f"{table} {n}" for table, n in counts.items())
+        detail = ", ".join(f"{table} {n}" for table, n in counts.items() if n) or "no rows"
         print(f"{verb} records of offering {offering_id} ({label}): {detail}")
+    for offering_id, label, why in report.kept:
+        print(f"Kept offering {offering_id} ({label}): {why}")
     if dry_run and report.offerings:
         print("Dry run: nothing was deleted. Run `portal records purge --apply` to delete.")
     return 0
@@ -34,6 +36,7 @@ def add_records(commands: argparse._SubParsersAction) -> None:
     """Add `records purge`."""
     records = commands.add_parser("records", help="CE records").add_subparsers(required=True)
     purge = records.add_parser("purge", help="remove records past retention (dry run by default)")
-    purge.add_argument("--dry-run", action="store_true", help="only count (the default)")
-    purge.add_argument("--apply", action="store_true", help="really delete")
+    mode = purge.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="only count (the default)")
+    mode.add_argument("--apply", action="store_true", help="really delete")
     purge.set_defaults(run=_records_purge)
