@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn, TypeVar
+from dataclasses import dataclass
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -13,11 +16,19 @@ from sqlalchemy.orm import Session
 
 from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
+from portal.failures import failure_record
+from portal.logs import log_context, logger, logging_configure, request_id_new
 from portal.models import utc_now
+from portal.operations.checks import SERVER, checks_run
 from portal.runtime import runtime_demo_seed, runtime_start
 from portal.settings import Settings, SettingsError, settings_load
 
 T = TypeVar("T")
+P = ParamSpec("P")
+log = logger(__name__)
+NOT_CONFIGURED = (
+    "The portal is not configured — the operator has been told. Please try again later."
+)
 
 
 def settings() -> Settings:
@@ -26,6 +37,46 @@ def settings() -> Settings:
         return settings_load()
     except SettingsError as error:
         fail(str(error))
+
+
+@st.cache_resource(show_spinner=False)
+def _logging() -> None:
+    logging_configure()
+
+
+# A failing configuration is checked again after this many seconds, so a fixed database or
+# folder is noticed without a restart; a good one is rechecked as rarely.
+CHECK_SECONDS = 30
+
+
+@st.cache_data(ttl=CHECK_SECONDS, show_spinner=False)
+def _problems(environment: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    problems = tuple(checks_run(SERVER))
+    for problem in problems:
+        log.error("the portal is not configured: %s", problem)
+    return problems
+
+
+def _not_configured_page() -> None:
+    st.title("CE Portal")
+    st.warning(NOT_CONFIGURED, icon=":material/build:")
+
+
+def configured_or_stop() -> None:
+    """Serve a plain 'not configured' page (no menu, no details) while the checks fail."""
+    _logging()
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PORTAL_")))
+    if _problems(environment):
+        st.navigation([st.Page(_not_configured_page, title="CE Portal")], position="hidden").run()
+        st.stop()
+
+
+@contextmanager
+def request_logging(user_id: int | None) -> Iterator[None]:
+    """Log lines of this script run carry the browser session's id and the user's id."""
+    request_id = st.session_state.setdefault("_request_id", request_id_new())
+    with log_context(request_id=request_id, user_id=user_id if user_id is not None else "-"):
+        yield
 
 
 def fail(message: str) -> NoReturn:
@@ -81,7 +132,56 @@ def submit(form_key: str, service: Callable[..., T], /, **kwargs: Any) -> T | No
         st.session_state[_errors_key(form_key)] = error.errors
     except PortalError as error:
         st.session_state[_errors_key(form_key)] = {"_form": str(error)}
+    except Exception as error:  # the database or storage failed: words and an id, no detail
+        failure = failure_record(error, f"{form_key}: {getattr(service, '__name__', service)}")
+        st.session_state[_errors_key(form_key)] = {"_form": failure.text}
     return None
+
+
+@dataclass
+class BoundaryOutcome:
+    """Whether the block inside a failure boundary failed (its message is shown)."""
+
+    failed: bool = False
+
+
+def _demo() -> bool:
+    try:
+        return settings_load().is_demo
+    except SettingsError:
+        return False
+
+
+@contextmanager
+def failure_boundary(where: str) -> Iterator[BoundaryOutcome]:
+    """Run a page or part of one; a failure shows its message and error id, never a traceback.
+
+    Streamlit's own control flow (st.stop, st.rerun, st.switch_page) is not an Exception and
+    passes through. In demo mode the details follow the message, for whoever runs the demo.
+    """
+    outcome = BoundaryOutcome()
+    try:
+        yield outcome
+    except Exception as error:
+        outcome.failed = True
+        failure = failure_record(error, where)
+        st.error(failure.text, icon=":material/error:")
+        if _demo():
+            st.exception(error)
+
+
+def failures_shown(where: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Decorate a fragment so that its own reruns show failures as the page boundary does."""
+
+    def decorate(fn: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            with failure_boundary(where):
+                fn(*args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 def field_error(form: str, field: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -175,4 +176,45 @@ def user_register_with_confirmation(*, session: Session, form: accounts.Registra
     """Register a participant and queue the 'your account is ready' email."""
     user = accounts.user_register(session=session, form=form)
     mail_registration(session=session, user_id=user.id)
+    return user
+
+
+def person_create_invited(
+    *,
+    session: Session,
+    actor_id: int | None,
+    username: str,
+    email: str,
+    full_name: str,
+    role: str,
+    base_url: str,
+    valid_for: timedelta,
+    now: datetime | None = None,
+) -> User:
+    """Create an account of any role and email the person an invitation to set a password."""
+    # Nobody knows this random password: the account signs in only after the invitation.
+    user = accounts.user_create(
+        session=session,
+        username=username,
+        email=email,
+        full_name=full_name,
+        password=secrets.token_urlsafe(32),
+        role=role,
+    )
+    link_send(
+        session=session,
+        user_id=user.id,
+        purpose="invite",
+        base_url=base_url,
+        valid_for=valid_for,
+        now=now,
+    )
+    audit_record(
+        session=session,
+        actor_id=actor_id,
+        action="user.invite",
+        subject_type="user",
+        subject_id=user.id,
+        details={"role": role},
+    )
     return user

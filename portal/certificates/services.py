@@ -24,6 +24,7 @@ from portal.certificates.numbers import number_new
 from portal.certificates.render import CertificateData, certificate_pdf
 from portal.courses.content import Course, course_get
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
+from portal.logs import logger
 from portal.models import (
     Certificate,
     CertificateReissueRequest,
@@ -34,6 +35,8 @@ from portal.models import (
 )
 from portal.records.audit import audit_record
 from portal.timefmt import local_date
+
+log = logger(__name__)
 
 _NUMBER_ATTEMPTS = 3
 
@@ -111,6 +114,10 @@ def _first_issue(
                     issued_at=now,
                     issued_by_id=user.id,
                 )
+            log.info(
+                "certificate issued",
+                extra={"certificate": row.number, "enrollment": enrollment.id},
+            )
             return row, True
         except IntegrityError:
             # A concurrent request issued it first (one current per enrollment and credit
@@ -235,6 +242,7 @@ def certificate_supersede(
         supersedes_id=old.id,
     )
     old.superseded_by_id = row.id
+    log.info("certificate reissued", extra={"certificate": row.number, "replaces": old.number})
     certificate_ready_mail(session=session, certificate=row, issuer=issuer)
     audit_record(
         session=session,
@@ -294,6 +302,7 @@ def certificate_revoke(
     reason = reason_required(reason)
     row = certificate_get(session, certificate_id)
     now = now or utc_now()
+    log.info("certificate revoked", extra={"certificate": row.number})
     _mark(
         session,
         row.id,

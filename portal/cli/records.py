@@ -34,8 +34,9 @@ def _records_purge(args: argparse.Namespace) -> int:
 
 def add_records(commands: argparse._SubParsersAction) -> None:
     """Add `records purge`."""
-    records = commands.add_parser("records", help="CE records").add_subparsers(required=True)
-    purge = records.add_parser("purge", help="remove records past retention (dry run by default)")
+    records = commands.add_parser("records", help="CE records: retention")
+    actions = records.add_subparsers(required=True, metavar="ACTION")
+    purge = actions.add_parser("purge", help="remove records past retention (dry run by default)")
     mode = purge.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="only count (the default)")
     mode.add_argument("--apply", action="store_true", help="really delete")
