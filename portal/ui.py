@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn, ParamSpec, TypeVar
@@ -249,3 +249,17 @@ def show_flash() -> None:
         return
     st.session_state["_flash"] = (message, until or now + FLASH_SECONDS)
     st.success(message)
+
+
+def flash_rerun(message: str) -> NoReturn:
+    """After an action: keep its success message and run the page again to show the result."""
+    flash(message)
+    st.rerun()
+    raise AssertionError("unreachable")  # st.rerun raises
+
+
+def offering_pick(offerings: Sequence[T], *, key: str, label: Callable[[T], str], empty: str) -> T:
+    """The offering a page works on, chosen among those given; stops saying `empty` if none."""
+    if not offerings:
+        fail(empty)
+    return st.selectbox("Offering", offerings, format_func=label, key=key)
