@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench load install browser-deps nginx-deps clean
+.PHONY: run test lint bench load install fonts browser-deps nginx-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -17,20 +17,31 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-AXE := .cache/axe/node_modules/axe-core/axe.min.js
-
-# Debian's Chromium for the browser tests, DejaVu fonts for certificates and npm for axe-core,
-# when missing; then axe-core (the accessibility checker the browser tests inject) in .cache/.
-browser-deps:
-	@if ! command -v chromium >/dev/null || ! command -v npm >/dev/null || \
-			[ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+# Debian's Noto fonts, when missing: certificates print names in the scripts DejaVu Sans
+# (shipped in portal/certificates/fonts) lacks, and the portal does not start without them.
+fonts: $(STAMP)
+	@$(BIN)/python -c "from portal.certificates.typefaces import fonts_missing as m; exit(bool(m()))" || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core npm >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			fonts-noto-core fonts-noto-cjk >/dev/null; \
+	}
+
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+
+# Debian's Chromium (with a font for its pages) for the browser tests, pdftotext for reading
+# certificates back and npm, when missing; then axe-core (the accessibility checker the browser
+# tests inject) in .cache/.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! command -v npm >/dev/null || \
+			 [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core poppler-utils npm >/dev/null; \
 	fi
 	@test -f $(AXE) || npm install --prefix .cache/axe axe-core@4 --no-audit --no-fund --silent
 
-run: $(STAMP)
+run: $(STAMP) fonts
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/portal db upgrade
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/portal demo seed
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/streamlit run streamlit_app.py \
@@ -41,10 +52,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) browser-deps lint
+test: $(STAMP) fonts browser-deps lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
-bench: $(STAMP) browser-deps
+bench: $(STAMP) fonts browser-deps
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m benchmarks
 
@@ -61,7 +72,7 @@ nginx-deps:
 USERS ?= 300
 PROCESSES ?= 1
 FLOW ?= qr
-load: $(STAMP)
+load: $(STAMP) fonts
 	@if [ "$(PROCESSES)" -gt 1 ]; then $(MAKE) --no-print-directory nginx-deps; fi
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m benchmarks.load --users $(USERS) --processes $(PROCESSES) --flow $(FLOW)

@@ -50,6 +50,11 @@ if result is not None:
             f"**Credits:** {ui.escape_markdown(result.credits)}  \n"
             f"**Issued:** {issued_text(result)}"
         )
+    elif result.outcome == "demo":
+        st.error(
+            f"**DEMO — not a valid CE certificate.** Certificate {shown} was made by a demo "
+            "portal, with demo data. It is no record of continuing education."
+        )
     elif result.outcome == "superseded":
         st.warning(
             f"**Superseded.** Certificate {shown} was replaced by certificate "

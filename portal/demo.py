@@ -73,6 +73,7 @@ def _demo_offering(session: Session, course: content.Course, now: datetime) -> O
     first = offering.sessions[0] if offering.sessions else None
     if first is None or not first.starts_at - KEEP_LIVE_WITHIN <= now < first.ends_at:
         _sessions_set(offering, demo_session_times(now, 2))
+        offering.ended_at = None  # the demo offering runs again
     session.flush()
     return offering
 

@@ -7,7 +7,7 @@ import functools
 import html
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn, ParamSpec, TypeVar
@@ -21,6 +21,7 @@ from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
 from portal.failures import failure_record
 from portal.logs import log_context, logger, logging_configure, request_id_new
+from portal.materials.queries import storage_missing_problem
 from portal.models import utc_now
 from portal.operations.checks import SERVER, checks_run
 from portal.runtime import runtime_demo_seed, runtime_start
@@ -99,6 +100,9 @@ def _engine(url: str, demo: bool) -> Engine:
     engine = runtime_start(current)
     if demo:
         runtime_demo_seed(current, engine, utc_now())
+    with session_factory(engine)() as session:
+        if problem := storage_missing_problem(session, current.storage_dir):
+            log.error("storage check: %s", problem)
     return engine
 
 
@@ -274,3 +278,15 @@ def payment_instructions(info: PaymentInfo | None) -> None:
     if contact.phone:
         parts.append(escape_markdown(contact.phone))
     st.markdown("**Questions about fees:** " + " · ".join(parts))
+def flash_rerun(message: str) -> NoReturn:
+    """After an action: keep its success message and run the page again to show the result."""
+    flash(message)
+    st.rerun()
+    raise AssertionError("unreachable")  # st.rerun raises
+
+
+def offering_pick(offerings: Sequence[T], *, key: str, label: Callable[[T], str], empty: str) -> T:
+    """The offering a page works on, chosen among those given; stops saying `empty` if none."""
+    if not offerings:
+        fail(empty)
+    return st.selectbox("Offering", offerings, format_func=label, key=key)
