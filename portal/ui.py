@@ -278,6 +278,8 @@ def payment_instructions(info: PaymentInfo | None) -> None:
     if contact.phone:
         parts.append(escape_markdown(contact.phone))
     st.markdown("**Questions about fees:** " + " · ".join(parts))
+
+
 def flash_rerun(message: str) -> NoReturn:
     """After an action: keep its success message and run the page again to show the result."""
     flash(message)
