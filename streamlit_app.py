@@ -6,6 +6,7 @@ from portal import navigation, ui
 from portal.accounts.ui import authenticate, page_run_user
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
+ui.styles_apply()
 ui.configured_or_stop()
 settings = ui.settings()
 if settings.is_demo:

@@ -292,3 +292,16 @@ def offering_pick(offerings: Sequence[T], *, key: str, label: Callable[[T], str]
     if not offerings:
         fail(empty)
     return st.selectbox("Offering", offerings, format_func=label, key=key)
+
+
+# Keyboard focus drawn as a ring on every focusable element (Streamlit shows only a border
+# colour on some widgets and nothing on links).
+FOCUS_CSS = (
+    "<style>:focus-visible{outline:3px solid #1f6f8b !important;"
+    "outline-offset:2px !important}</style>"
+)
+
+
+def styles_apply() -> None:
+    """The portal's one piece of CSS, once per run of the entry script: a visible focus ring."""
+    st.html(FOCUS_CSS)
