@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from portal import PROJECT_ROOT
 from portal.navigation import pages_for
-from tests.browser.helpers import ARTIFACTS, settle, url_path
+from tests.browser.helpers import ARTIFACTS, main, url_path, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +84,10 @@ def test_no_serious_violation_on_any_page(role, new_context, demo_server):
     report = {}
     for spec in pages_for(None if role == "anonymous" else role):
         page.goto(url_path(spec))
-        settle(page)
+        # Not settle(): a page with audio or a live fragment never goes network-idle.
+        wait_idle(page)
+        expect(main(page).get_by_role("heading").first).to_be_visible()
+        wait_idle(page)
         found = _portal_caused(_violations(page))
         if found:
             report[spec.title] = found
