@@ -15,6 +15,9 @@ from portal.evaluation.responses import (
     evaluation_responses,
 )
 from portal.evaluation.review import evaluation_review
+from portal.evaluation.services import offering_evaluation_names_set
+
+NAMES_FORM = "evaluation_names"
 
 user = require_role("instructor", "admin")
 st.title("Evaluation results")
@@ -29,21 +32,24 @@ index = st.selectbox(
     key="review_offering",
 )
 offering = offerings[index]
-left, right = st.columns(2)
-profession = left.selectbox(
-    "Profession",
-    [None, *PROFESSIONS],
-    format_func=lambda p: "All professions" if p is None else PROFESSIONS[p],
-    key="review_profession",
-)
 types = dict(offering.credit_types)
-credit_type = right.selectbox(
-    "Credit type",
-    [None, *types],
-    format_func=lambda c: "All credit types" if c is None else types[c],
-    key="review_credit_type",
+group = st.selectbox(
+    "Respondents",
+    [None, *(("profession", p) for p in PROFESSIONS), *(("credit_type", c) for c in types)],
+    format_func=lambda g: (
+        "Everyone"
+        if g is None
+        else (
+            f"Profession: {PROFESSIONS[g[1]]}"
+            if g[0] == "profession"
+            else f"Credit type: {types[g[1]]}"
+        )
+    ),
+    key="review_group",
+    help="One group at a time. Groups are shown after the evaluation closes, and only when "
+    "no comparison between them could single out fewer than the minimum number of people.",
 )
-filters = Filters(profession=profession, credit_type=credit_type)
+filters = Filters(**({group[0]: group[1]} if group else {}))
 try:
     review = ui.query(
         evaluation_review, offering_id=offering.id, viewer_id=user.id, filters=filters
@@ -60,11 +66,13 @@ cols[3].metric("In this group", review.group_size)
 st.caption(
     f"Groups of fewer than {review.min_group_size} responses are hidden. "
     + (
-        "Names are visible to the CE office for this course."
+        "Names are visible to the CE office for this offering (participants are told so)."
         if review.names_visible
         else "Responses are anonymous."
     )
 )
+if review.waiting_note:
+    st.caption(review.waiting_note)
 if review.hidden_reason:
     st.info(review.hidden_reason)
 else:
@@ -141,7 +149,7 @@ def summary():
     return summary_pdf(ui.query(evaluation_review, offering_id=offering.id, viewer_id=user.id))
 
 
-if review.is_admin or review.submitted >= review.min_group_size:
+if review.names_visible or review.visible >= review.min_group_size:
     st.download_button(
         "All responses (CSV)",
         lambda: responses_csv(responses()),
@@ -170,6 +178,25 @@ st.download_button(
 )
 
 if review.is_admin:
+    st.subheader("Names")
+    names = st.toggle(
+        "The CE office sees who wrote which evaluation",
+        value=review.names_visible,
+        key="review_names_visible",
+        help="Participants are told on the evaluation form. It can be changed only before "
+        "anyone has saved an evaluation for this offering.",
+    )
+    if names != review.names_visible:
+        ui.submit(
+            NAMES_FORM,
+            offering_evaluation_names_set,
+            actor_id=user.id,
+            offering_id=offering.id,
+            visible=names,
+        )
+        if not ui.form_has_errors(NAMES_FORM):
+            st.rerun()
+    ui.form_error(NAMES_FORM)
     st.subheader("Not submitted yet")
     pending = ui.query(evaluation_pending, offering_id=offering.id, viewer_id=user.id)
     if pending:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +60,8 @@ class Offering(Base):
     late_tolerance_minutes: Mapped[int] = mapped_column(Integer, default=15)
     early_leave_tolerance_minutes: Mapped[int] = mapped_column(Integer, default=15)
     meeting_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # Whether the CE office sees who wrote which evaluation; participants are told on the form.
+    evaluation_names_visible: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     course: Mapped[Course] = relationship(back_populates="offerings")
     # No delete-orphan cascade: a session with records is never deleted as a side effect;

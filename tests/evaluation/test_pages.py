@@ -104,8 +104,8 @@ def test_review_as_instructor_is_anonymous(session, app_env):
     assert {"Wonderful", "Too short", "More practice please"} <= set(comments["Comment"])
     assert "Author" not in comments.columns and "Pat Participant" not in page
     assert "All responses (CSV)" in [b.label for b in at.get("download_button")]
-    at.selectbox(key="review_profession").set_value("rn").run()
-    assert "Results are hidden for groups of fewer than 3" in texts(at)
+    at.selectbox(key="review_group").set_value(("profession", "rn")).run()
+    assert "once the evaluation has closed" in texts(at)
     assert "not assigned" in texts(app_as(other, "evaluation_review.py"))
 
 
