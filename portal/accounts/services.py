@@ -19,10 +19,13 @@ from portal.accounts.passwords import (
     password_problem,
 )
 from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
+from portal.authz import admin_check
 from portal.errors import FieldErrors, NotFound
+from portal.logs import logger
 from portal.models import ROLES, License, User, utc_now
 from portal.records.audit import audit_record
 
+log = logger(__name__)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -212,6 +215,7 @@ def password_change(*, session: Session, user_id: int, current: str, new: str, r
 
 def role_change(*, session: Session, actor_id: int, user_id: int, role: str, reason: str) -> None:
     """Grant or withdraw the instructor or admin role, with an audit event."""
+    admin_check(session, actor_id)
     if role not in ROLES:
         raise FieldErrors({"role": f"Choose one of {', '.join(ROLES)}."})
     if not reason.strip():
@@ -270,19 +274,28 @@ def sign_in_record(
     """
     user = _user_by_username(session, username, demo_mode)
     if user is None:
+        # The typed name is not logged: it may be a password typed in the wrong field.
+        log.info("sign-in failed: unknown username")
         return None
     if succeeded:
         user.failed_sign_ins, user.locked_until = 0, None
+        log.info("sign-in succeeded", extra={"account": user.id})
         if new_hash is not None:
             user.password_hash = new_hash
         return user.id
     now = utc_now()
     if user.locked_until and user.locked_until > now:
+        log.warning("sign-in refused: account locked", extra={"account": user.id})
         return None
     user.failed_sign_ins += 1
+    log.info("sign-in failed", extra={"account": user.id, "failures": user.failed_sign_ins})
     if user.failed_sign_ins >= lockout_attempts:
         user.locked_until = now + timedelta(minutes=lockout_minutes)
         user.failed_sign_ins = 0
+        log.warning(
+            "account locked after failed sign-ins",
+            extra={"account": user.id, "minutes": lockout_minutes},
+        )
     return None
 
 
@@ -322,6 +335,46 @@ def sessions_valid_since(
     if user is None or not user.is_active:
         return None
     return user.sessions_valid_after
+
+
+def user_by_username(session: Session, username: str) -> User:
+    """The account with this username, or NotFound."""
+    user = _user_by_username(session, username, demo_mode=True)
+    if user is None:
+        raise NotFound(f"No account has the username {username.strip().lower()!r}.")
+    return user
+
+
+def password_set_by_operator(*, session: Session, username: str, password: str) -> User:
+    """Set a password from the command line; lifts any lock and ends earlier sign-ins."""
+    user = user_by_username(session, username)
+    if problem := password_problem(password):
+        raise FieldErrors({"password": problem})
+    user.password_hash = password_hash(password)
+    user.failed_sign_ins, user.locked_until = 0, None
+    user.sessions_valid_after = utc_now()
+    audit_record(
+        session=session,
+        actor_id=None,
+        action="password.set_by_operator",
+        subject_type="user",
+        subject_id=user.id,
+    )
+    return user
+
+
+def account_unlock(*, session: Session, username: str) -> User:
+    """Lift a sign-in lock and reset the failure count (audited)."""
+    user = user_by_username(session, username)
+    user.failed_sign_ins, user.locked_until = 0, None
+    audit_record(
+        session=session,
+        actor_id=None,
+        action="user.unlock",
+        subject_type="user",
+        subject_id=user.id,
+    )
+    return user
 
 
 def signed_in_user(

@@ -25,6 +25,7 @@ from portal.attendance.codes import (
 )
 from portal.attendance.history import change_record, snapshot
 from portal.errors import FieldErrors, PortalError
+from portal.logs import logger
 from portal.models import (
     Attendance,
     CodeFailure,
@@ -33,6 +34,8 @@ from portal.models import (
     LiveSession,
     Offering,
 )
+
+log = logger(__name__)
 
 THROTTLE_ATTEMPTS = 5
 THROTTLE_WINDOW = timedelta(minutes=10)
@@ -61,6 +64,7 @@ def throttle_check(session: Session, user_id: int, now: datetime) -> None:
     )
     count, oldest = session.execute(query).one()
     if count >= THROTTLE_ATTEMPTS:
+        log.warning("check-in throttled: too many wrong codes", extra={"account": user_id})
         wait = max(1, int((oldest + THROTTLE_WINDOW - now).total_seconds() // 60) + 1)
         raise PortalError(
             f"Too many wrong codes. Please wait {wait} minute(s) and try again, "
@@ -85,6 +89,7 @@ def _refusal(windows: list[CodeWindow], typed: str, now: datetime) -> str:
 
 
 def _refuse(session: Session, user_id: int, typed: str, message: str, now: datetime):  # type: ignore[no-untyped-def]
+    log.info("check-in refused", extra={"account": user_id, "reason": message})
     session.add(CodeFailure(user_id=user_id, at=now, code_hash=code_hash(typed)))
     session.flush()
     return CheckinOutcome(ok=False, message=message)
@@ -109,9 +114,11 @@ def attendance_code_submit(
         .options(joinedload(LiveSession.offering))
     ).first()
     if found is None:
+        log.info("check-in refused: not enrolled", extra={"account": user_id})
         return CheckinOutcome(False, "That code is for a session you are not enrolled in.")
     enrollment, live = found
     if enrollment.status != "active":
+        log.info("check-in refused: enrollment cancelled", extra={"account": user_id})
         return CheckinOutcome(False, "Your enrollment is cancelled, so attendance is not recorded.")
     kind: Kind = "in" if window.kind == "in" else "out"
     return _record(session, enrollment, live, kind, code_hash(typed), user_id, now)
