@@ -8,12 +8,9 @@ from portal.accounts.professions import PROFESSIONS
 from portal.accounts.ui import require_role
 from portal.errors import PortalError
 from portal.evaluation.access import Filters, review_offerings
+from portal.evaluation.queries import evaluation_results
 from portal.evaluation.render import responses_csv, responses_xlsx, summary_pdf
-from portal.evaluation.responses import (
-    evaluation_comments,
-    evaluation_pending,
-    evaluation_responses,
-)
+from portal.evaluation.responses import evaluation_responses
 from portal.evaluation.review import evaluation_review
 from portal.evaluation.services import offering_evaluation_names_set
 
@@ -50,12 +47,18 @@ group = st.selectbox(
     "no comparison between them could single out fewer than the minimum number of people.",
 )
 filters = Filters(**({group[0]: group[1]} if group else {}))
+search = st.session_state.get("review_comment_search", "")  # its box is drawn further down
 try:
-    review = ui.query(
-        evaluation_review, offering_id=offering.id, viewer_id=user.id, filters=filters
+    results = ui.query(
+        evaluation_results,
+        offering_id=offering.id,
+        viewer_id=user.id,
+        filters=filters,
+        search=search,
     )
 except PortalError as error:
     ui.fail(str(error))
+review, comments = results.review, results.comments
 
 rate = f"{review.response_rate:.0%}" if review.response_rate is not None else "—"
 cols = st.columns(4)
@@ -119,9 +122,6 @@ else:
 
 st.subheader("Comments")
 search = st.text_input("Search comments", key="review_comment_search")
-comments = ui.query(
-    evaluation_comments, offering_id=offering.id, viewer_id=user.id, filters=filters, search=search
-)
 if comments.hidden_reason:
     st.info(comments.hidden_reason)
 elif not comments.comments:
@@ -198,7 +198,7 @@ if review.is_admin:
             st.rerun()
     ui.form_error(NAMES_FORM)
     st.subheader("Not submitted yet")
-    pending = ui.query(evaluation_pending, offering_id=offering.id, viewer_id=user.id)
+    pending = results.pending
     if pending:
         st.dataframe(
             [

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from portal.authz import staff_check, staff_offering_ids, staff_role_check
 from portal.courses import content
 from portal.evaluation.eligibility import offering_course
-from portal.models import Enrollment, Evaluation, License, Offering
+from portal.models import Course, Enrollment, Evaluation, License, Offering
+from portal.settings import settings_load
 
 
 @dataclass(frozen=True)
@@ -130,13 +131,14 @@ def review_offerings(session: Session, user_id: int) -> list[ReviewOffering]:
     """Every offering for admins; the assigned ones for instructors; none for others."""
     actor = staff_role_check(session, user_id)
     query = (
-        select(Offering.id, Offering.label)
+        select(Offering.id, Offering.label, Course.slug)
+        .join(Course, Course.id == Offering.course_id)
         .where(Offering.id.in_(staff_offering_ids(actor)))
         .order_by(Offering.id.desc())
     )
-    result = []
-    for offering_id, label in session.execute(query):
-        course = offering_course(session, offering_id)
+    content_dir, result = settings_load().content_dir, []
+    for offering_id, label, slug in session.execute(query):
+        course = content.course_get(content_dir, slug)  # parsed once per process
         types = tuple((ct.id, ct.name) for ct in course.credit_types)
         result.append(ReviewOffering(offering_id, label, course.title, types))
     return result

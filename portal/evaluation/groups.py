@@ -44,6 +44,12 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def cache_clear() -> None:
+    """Forget every remembered result (benchmarks time the computation itself)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
 def course_version(course: Course) -> str:
     """A fingerprint of the course's evaluation (questions, minimum) for cache keys."""
     data = f"{course.id}:{course.evaluation.model_dump_json()}".encode()
@@ -86,16 +92,20 @@ class GroupView:
         minimum = self.disclosure.minimum
         admitted = admitted_groups(everyone, members.items(), minimum)
         kept = [everyone, *(m for f, m in members.items() if f in admitted)]
-        answered: dict[str, set[int]] = {}
+        # Everyone who submitted answered the required questions; only the others can
+        # leave a cell short.
+        optional = [q.id for q in self.course.evaluation.questions if not q.required]
+        answered: dict[str, set[int]] = {q: set() for q in optional}
         rows = select(EvaluationAnswer.evaluation_id, EvaluationAnswer.question_id).where(
-            EvaluationAnswer.evaluation_id.in_(visible_query(self.disclosure))
+            EvaluationAnswer.evaluation_id.in_(visible_query(self.disclosure)),
+            EvaluationAnswer.question_id.in_(optional),
         )
         for evaluation_id, question_id in self.session.execute(rows):
-            answered.setdefault(question_id, set()).add(evaluation_id)
+            answered[question_id].add(evaluation_id)
         items_ok = frozenset(
             q.id
             for q in self.course.evaluation.questions
-            if cells_ok([g & answered.get(q.id, set()) for g in kept], minimum)
+            if q.id not in answered or cells_ok([g & answered[q.id] for g in kept], minimum)
         )
         sizes = {f: len(m) for f, m in members.items()}
         return _Analysis(frozenset(admitted), sizes, items_ok)  # type: ignore[arg-type]

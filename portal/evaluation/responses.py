@@ -132,7 +132,13 @@ def evaluation_pending(
     session: Session, offering_id: int, viewer_id: int
 ) -> tuple[PendingParticipant, ...]:
     """Eligible participants without a submitted evaluation (admins only)."""
-    reviewer = reviewer_for(session, offering_id, viewer_id)
+    return pending_for(session, offering_id, reviewer_for(session, offering_id, viewer_id))
+
+
+def pending_for(
+    session: Session, offering_id: int, reviewer: Reviewer
+) -> tuple[PendingParticipant, ...]:
+    """Who has not submitted, for this (already checked) reviewer: admins only."""
     if not reviewer.is_admin:
         raise NotAllowed("Only the CE office sees who has not submitted.")
     rule = reviewer.course.evaluation.full_attendance_required

@@ -9,12 +9,13 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.authz import admin_check
 from portal.courses.content_evaluation import EvaluationSettings
-from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
+from portal.errors import FieldErrors, NotFound, PortalError
 from portal.evaluation.disclosure import release_due, submission_day
 from portal.evaluation.eligibility import evaluation_state, offering_course
 from portal.evaluation.form import Answer, answer_rows, answers_problems, is_empty
-from portal.models import Enrollment, Evaluation, EvaluationAnswer, Offering, User, utc_now
+from portal.models import Enrollment, Evaluation, EvaluationAnswer, Offering, utc_now
 from portal.records.audit import audit_record
 
 ALREADY_SUBMITTED = "Your evaluation was already submitted; it can no longer be changed."
@@ -188,9 +189,7 @@ def offering_evaluation_names_set(
     Changed only before anyone has saved an evaluation, so that every participant answered
     under the setting the form showed them.
     """
-    actor = session.get(User, actor_id)
-    if actor is None or not actor.is_active or actor.role != "admin":
-        raise NotAllowed("Only the CE office decides whether names are visible.")
+    admin_check(session, actor_id)
     offering = session.get(Offering, offering_id, with_for_update=True)
     if offering is None:
         raise NotFound("No such offering.")
