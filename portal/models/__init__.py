@@ -26,7 +26,7 @@ from portal.models.materials import (
     MaterialVersion,
     ProgressMark,
 )
-from portal.models.money import CancellationRequest, Payment, Refund
+from portal.models.money import CancellationRequest, FeeWaiver, Payment, Refund
 from portal.models.people import ROLES, License, User
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "Evaluation",
     "EvaluationAnswer",
     "EvaluationRelease",
+    "FeeWaiver",
     "JournalEntry",
     "License",
     "LiveSession",

@@ -1,8 +1,8 @@
 """evaluation disclosure: names-visible offering setting, release batches, export order seed;
 submission times kept to the day
 
-Revision ID: 0010_evaluation_disclosure
-Revises: 0009_records_restrict
+Revision ID: 0011_evaluation_disclosure
+Revises: 0010_retention_payment
 Create Date: 2026-11-30
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 import portal.models.base
 from portal.timefmt import local_date, local_instant
 
-revision: str = "0010_evaluation_disclosure"
-down_revision: str | Sequence[str] | None = "0009_records_restrict"
+revision: str = "0011_evaluation_disclosure"
+down_revision: str | Sequence[str] | None = "0010_retention_payment"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
