@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn, ParamSpec, TypeVar
@@ -18,10 +18,12 @@ from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
 from portal.failures import failure_record
 from portal.logs import log_context, logger, logging_configure, request_id_new
+from portal.materials.queries import storage_missing_problem
 from portal.models import utc_now
 from portal.operations.checks import SERVER, checks_run
 from portal.runtime import runtime_demo_seed, runtime_start
 from portal.settings import Settings, SettingsError, settings_load
+from portal.storage import object_store
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -96,6 +98,10 @@ def _engine(url: str, demo: bool) -> Engine:
     engine = runtime_start(current)
     if demo:
         runtime_demo_seed(current, engine, utc_now())
+    with session_factory(engine)() as session:
+        problem = storage_missing_problem(session, current.storage_dir, object_store(current))
+        if problem:
+            log.error("storage check: %s", problem)
     return engine
 
 
@@ -245,3 +251,17 @@ def show_flash() -> None:
         return
     st.session_state["_flash"] = (message, until or now + FLASH_SECONDS)
     st.success(message)
+
+
+def flash_rerun(message: str) -> NoReturn:
+    """After an action: keep its success message and run the page again to show the result."""
+    flash(message)
+    st.rerun()
+    raise AssertionError("unreachable")  # st.rerun raises
+
+
+def offering_pick(offerings: Sequence[T], *, key: str, label: Callable[[T], str], empty: str) -> T:
+    """The offering a page works on, chosen among those given; stops saying `empty` if none."""
+    if not offerings:
+        fail(empty)
+    return st.selectbox("Offering", offerings, format_func=label, key=key)
