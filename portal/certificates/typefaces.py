@@ -290,7 +290,11 @@ def _install_fast(pdf: FPDF, texts: dict[str, str]) -> tuple[str, ...]:
     for piece in _PIECES:
         for style in texts:
             if piece == "core" or used[style] & _piece_codepoints(piece):
-                _clone(_piece(piece, style), pdf, _lazy(_piece_bytes(piece, style)))
+                font = _piece(piece, style)
+                # Only the output that builds a piece's PDF objects subsets (and so
+                # changes) its fontTools font; later ones share the parsed one.
+                built = (piece, style) in _FONT_OBJECTS
+                _clone(font, pdf, font.ttfont if built else _lazy(_piece_bytes(piece, style)))
                 if piece != "core" and _family(piece) not in fallbacks:
                     fallbacks.append(_family(piece))
     pdf.set_fallback_fonts(fallbacks)
