@@ -6,6 +6,7 @@ from portal import ui
 from portal.accounts.ui import require_role
 from portal.attendance import checkin, corrections, mine
 from portal.attendance.localtime import format_both, session_clock_instant
+from portal.certificates import eligibility
 from portal.models import utc_now
 from portal.timefmt import format_span
 
@@ -13,6 +14,13 @@ user = require_role("participant")
 ui.show_flash()
 st.title("Check in")
 own_zone = st.context.timezone or "UTC"
+for rule in ui.query(
+    eligibility.attendance_rules_for,
+    user_id=user.id,
+    content_dir=ui.settings().content_dir,
+    now=utc_now(),
+):
+    st.info(rule.text, icon=":material/schedule:")
 
 # The QR code opens this page with ?code=: a signed-in person is checked in by opening it.
 # The code leaves the address at once, so a reload or a shared link submits nothing.
@@ -66,7 +74,8 @@ ui.field_error("check_in", "code")
 ui.form_error("check_in")
 
 st.subheader("Live now")
-live_now = ui.query(mine.sessions_live_now, user_id=user.id, now=utc_now())
+view = ui.query(mine.check_in_view, user_id=user.id, now=utc_now())
+live_now = view.live_now
 if not live_now:
     st.info("None of your sessions is live right now.")
 for live in live_now:
@@ -85,7 +94,7 @@ for live in live_now:
         st.markdown(f"Checked out: {format_both(live.checked_out_at, live.time_zone, own_zone)}")
 
 st.subheader("Your attendance")
-for offering in ui.query(mine.my_attendance, user_id=user.id):
+for offering in view.offerings:
     st.markdown(f"**{ui.escape_markdown(offering.offering_label)}** — overall: {offering.status}")
     # One short block per session rather than a wide table: it stacks on a phone.
     for s in offering.sessions:

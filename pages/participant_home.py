@@ -5,6 +5,7 @@ import streamlit as st
 from portal import ui
 from portal.accounts.ui import require_role
 from portal.attendance import mine
+from portal.certificates import eligibility
 from portal.enrollment import payments
 from portal.learning import home
 from portal.learning.ical import sessions_ics
@@ -42,6 +43,13 @@ owed = {
 }
 
 browser_zone = st.context.timezone or "UTC"
+for rule in ui.query(
+    eligibility.attendance_rules_for,
+    user_id=user.id,
+    content_dir=ui.settings().content_dir,
+    now=utc_now(),
+):
+    st.info(rule.text, icon=":material/schedule:")
 for enrollment in enrollments:
     offering = enrollment.offering
     with st.container(border=True):

@@ -24,6 +24,7 @@ from portal.attendance.codes import (
     is_open,
 )
 from portal.attendance.history import change_record, snapshot
+from portal.attendance.status import policy_of
 from portal.errors import FieldErrors, PortalError
 from portal.logs import logger
 from portal.models import (
@@ -138,10 +139,14 @@ def attendance_code_submit(
     return _record(session, enrollment, live, kind, code_hash(typed), user_id, now)
 
 
-def _minutes_early(live: LiveSession, at: datetime) -> int:
-    """How many minutes before the session's end an instant is, beyond its tolerance (or 0)."""
+def _minutes_early(live: LiveSession, at: datetime, checked_in_at: datetime | None) -> int:
+    """How many minutes before the session's end an instant is, when leaving then (with any
+    late arrival) misses more than the course allows; else 0."""
     early = int((live.ends_at - at).total_seconds() // 60)
-    return early if early > live.offering.early_leave_tolerance_minutes else 0
+    late = (
+        max(0, int((checked_in_at - live.starts_at).total_seconds() // 60)) if checked_in_at else 0
+    )
+    return early if early > 0 and early + late > policy_of(live.offering).missed_minutes else 0
 
 
 def early_leave_warning(
@@ -149,16 +154,18 @@ def early_leave_warning(
 ) -> str | None:
     """What checking out now costs, when it is too early for the session to count (and the
     person has not checked out yet)."""
-    early = _minutes_early(live, now)
     pair = (Attendance.enrollment_id == enrollment.id, Attendance.live_session_id == live.id)
-    done = session.scalar(select(Attendance.checked_out_at).where(*pair))
-    if not early or done is not None:
+    row = session.scalars(select(Attendance).where(*pair)).first()
+    if row is not None and row.checked_out_at is not None:
+        return None
+    early = _minutes_early(live, now, row.checked_in_at if row else None)
+    if not early:
         return None
     end = format_clock(live.ends_at.astimezone(zone(live.offering.time_zone)))
     return (
         f"Leaving now means this session will not count for credit: {live.title} ends at "
-        f"{end}, {early} minutes from now, and the offering allows leaving at most "
-        f"{live.offering.early_leave_tolerance_minutes} minutes early."
+        f"{end}, {early} minutes from now, and the course allows "
+        f"{policy_of(live.offering).missed_minutes} minutes missed per session."
     )
 
 
@@ -242,21 +249,22 @@ def _done(
     offering: Offering = live.offering
     verb = "checked in to" if kind == "in" else "checked out of"
     message = f"You {verb} {live.title}." if not already else f"You already {verb} {live.title}."
+    allowed = policy_of(offering).missed_minutes
     warning = False
     if kind == "in":
         late = (at - live.starts_at).total_seconds() / 60
-        if late > offering.late_tolerance_minutes:
+        if late > allowed:
             warning = True
             message += (
-                f" That is {int(late)} minutes after the start; the offering allows "
-                f"{offering.late_tolerance_minutes}, so this session may not count in full."
+                f" That is {int(late)} minutes after the start; the course allows {allowed} "
+                "minutes missed per session, so this session does not count for credit."
             )
     else:
-        if early := _minutes_early(live, at):
+        if early := _minutes_early(live, at, row.checked_in_at):
             warning = True
             message += (
-                f" That is {early} minutes before the end, so this session will not count "
-                "for credit."
+                f" That is {early} minutes before the end; the course allows {allowed} "
+                "minutes missed per session, so this session does not count for credit."
             )
         if row.checked_in_at is None:
             warning = True
