@@ -12,6 +12,7 @@ from portal.accounts.demo_accounts import DEMO_ACCOUNTS
 from portal.accounts.services import user_create
 from portal.courses import content
 from portal.courses.catalog import content_sync, course_sync, demo_session_times
+from portal.enrollment.payments import enrollment_account, payment_record
 from portal.enrollment.services import enrollment_create
 from portal.models import (
     Attendance,
@@ -21,6 +22,7 @@ from portal.models import (
     OfferingInstructor,
     User,
 )
+from portal.money import money_format
 from portal.timefmt import local_date
 
 DEMO_COURSE = "fostering-compassion-in-couples"
@@ -141,4 +143,10 @@ def demo_seed(*, session: Session, courses: dict[str, content.Course], now: date
         actor_id=users["demo-admin"].id, by_admin=True,
     )  # fmt: skip
     _attended_in_full(session, past.id, finished, instructor)
+    if enrollment_account(session, past.id).owed_cents:
+        payment_record(
+            session=session, actor_id=users["demo-admin"].id, enrollment_id=past.id,
+            amount=money_format(past.fee_cents), paid_on=local_date(enrolled_at, DEMO_ZONE),
+            reference="Demo data: paid by card",
+        )  # fmt: skip
     enrollment_create(session=session, user_id=participant.id, offering_id=offering.id, now=now)

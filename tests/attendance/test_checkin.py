@@ -166,7 +166,7 @@ def test_early_check_out_asks_first_and_records_nothing(session, factory, setup)
     assert not outcome.ok and outcome.needs_confirmation
     assert outcome.message == (
         "Leaving now means this session will not count for credit: Session 1 ends at "
-        "12:00 PM PDT, 150 minutes from now, and the course allows 15 minutes missed per "
+        "12:00 PM PDT, 150 minutes from now, and the course allows 5 minutes missed per "
         "session."
     )
     assert rows(session, Attendance) == 0
@@ -181,7 +181,7 @@ def test_early_check_out_confirmed_is_recorded_with_a_warning(session, factory, 
     outcome = submit(factory, user, code_at(out_window, now), now, leave_early=True)
     assert outcome.ok and outcome.warning and outcome.kind == "out"
     assert (
-        "150 minutes before the end; the course allows 15 minutes missed per session, so this session does not count for credit"
+        "150 minutes before the end; the course allows 5 minutes missed per session, so this session does not count for credit"
         in (outcome.message)
     )
     assert session.scalar(select(Attendance.checked_out_at)) == now
@@ -193,7 +193,7 @@ def test_check_out_near_the_end_needs_no_confirmation(session, factory, setup):
         session, live, kind="out", opens_at=live.ends_at - timedelta(minutes=20)
     )
     session.commit()
-    now = live.ends_at - timedelta(minutes=10)
+    now = live.ends_at - timedelta(minutes=3)
     outcome = submit(factory, user, code_at(out_window, now), now)
     assert outcome.ok and not outcome.needs_confirmation
 
