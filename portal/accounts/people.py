@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.accounts import services as accounts
 from portal.accounts.professions import profession_label
 from portal.accounts.tokens import set_password_link, token_issue
-from portal.authz import admin_check
+from portal.authz import admin_check, admin_or_operator_check
 from portal.errors import FieldErrors, NotAllowed
 from portal.mail.outbox import mail_registration, mail_set_password_link
 from portal.models import License, User, utc_now
@@ -179,6 +179,9 @@ def user_register_with_confirmation(*, session: Session, form: accounts.Registra
     return user
 
 
+EMAIL_TAKEN = "Another account uses this email; search for it below."
+
+
 def person_create_invited(
     *,
     session: Session,
@@ -191,16 +194,26 @@ def person_create_invited(
     valid_for: timedelta,
     now: datetime | None = None,
 ) -> User:
-    """Create an account of any role and email the person an invitation to set a password."""
+    """Create an account of any role and email the person an invitation to set a password.
+
+    actor_id None is the operator at the command line; otherwise an admin.
+    """
+    admin_or_operator_check(session, actor_id)
     # Nobody knows this random password: the account signs in only after the invitation.
-    user = accounts.user_create(
-        session=session,
-        username=username,
-        email=email,
-        full_name=full_name,
-        password=secrets.token_urlsafe(32),
-        role=role,
-    )
+    try:
+        user = accounts.user_create(
+            session=session,
+            username=username,
+            email=email,
+            full_name=full_name,
+            password=secrets.token_urlsafe(32),
+            role=role,
+        )
+    except FieldErrors as error:
+        # The registration wording ("sign in instead") speaks to the person, not an admin.
+        if "email" in error.errors and "exists" in error.errors["email"]:
+            raise FieldErrors({**error.errors, "email": EMAIL_TAKEN}) from None
+        raise
     link_send(
         session=session,
         user_id=user.id,
