@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEV_STAMP := $(VENV)/.dev-installed-stamp
 
-.PHONY: run test lint bench load install install-dev browser-deps nginx-deps clean
+.PHONY: run test lint bench load install install-dev fonts browser-deps nginx-deps clean
 
 # Runtime requirements only (what `make run` and production need), every file checked
 # against its SHA-256 in requirements.lock. Both locks: pip-compile --generate-hashes
@@ -27,28 +27,40 @@ install: $(STAMP)
 
 install-dev: $(DEV_STAMP)
 
-# Debian's Chromium for the browser tests and DejaVu fonts for certificates, when missing.
-browser-deps:
-	@if ! command -v chromium >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+# Debian's Noto fonts, when missing: certificates print names in the scripts DejaVu Sans
+# (shipped in portal/certificates/fonts) lacks, and the portal does not start without them.
+fonts: $(STAMP)
+	@$(BIN)/python -c "from portal.certificates.typefaces import fonts_missing as m; exit(bool(m()))" || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			fonts-noto-core fonts-noto-cjk >/dev/null; \
+	}
+
+# Debian's Chromium (with a font for its pages) for the browser tests, and pdftotext for
+# reading certificates back, when missing.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
 	fi
 
-run: $(STAMP)
+run: $(STAMP) fonts
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/portal db upgrade
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/portal demo seed
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/streamlit run streamlit_app.py \
-		--server.port $(PORT) --server.address 0.0.0.0
+		--server.port $(PORT) --server.address 0.0.0.0 \
+		--client.showErrorDetails $$( [ "$${PORTAL_ENV:-demo}" = demo ] && echo full || echo none )
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(DEV_STAMP) browser-deps lint
+test: $(DEV_STAMP) fonts browser-deps lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
-bench: $(DEV_STAMP) browser-deps
+bench: $(DEV_STAMP) fonts browser-deps
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m benchmarks
 
@@ -65,7 +77,7 @@ nginx-deps:
 USERS ?= 300
 PROCESSES ?= 1
 FLOW ?= qr
-load: $(DEV_STAMP)
+load: $(DEV_STAMP) fonts
 	@if [ "$(PROCESSES)" -gt 1 ]; then $(MAKE) --no-print-directory nginx-deps; fi
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m benchmarks.load --users $(USERS) --processes $(PROCESSES) --flow $(FLOW)

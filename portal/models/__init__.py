@@ -16,7 +16,7 @@ from portal.models.certificates import (
     VerificationThrottle,
 )
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
-from portal.models.evaluation import Evaluation, EvaluationAnswer
+from portal.models.evaluation import Evaluation, EvaluationAnswer, EvaluationRelease
 from portal.models.journal import JournalEntry
 from portal.models.mail import AccountToken, OutboxMessage, RecordsPurge
 from portal.models.materials import (
@@ -26,7 +26,7 @@ from portal.models.materials import (
     MaterialVersion,
     ProgressMark,
 )
-from portal.models.money import CancellationRequest, Payment, Refund
+from portal.models.money import CancellationRequest, FeeWaiver, Payment, Refund
 from portal.models.people import ROLES, License, User
 
 __all__ = [
@@ -47,6 +47,8 @@ __all__ = [
     "Enrollment",
     "Evaluation",
     "EvaluationAnswer",
+    "EvaluationRelease",
+    "FeeWaiver",
     "JournalEntry",
     "License",
     "LiveSession",
