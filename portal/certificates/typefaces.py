@@ -8,8 +8,9 @@ by path. Two ways to set up a PDF's fonts:
   process into small pieces by script; a PDF gets only the pieces its text uses, each
   embedded whole, and each piece's PDF objects are built once per process and copied
   into every PDF (fontTools subsetting would cost more than the rest of the page).
-- shaped: anything else. Whole fonts, parsed once per process, text shaped with
-  HarfBuzz (Arabic joining, right-to-left order, Devanagari conjuncts) and subset per PDF.
+- shaped: anything else. DejaVu whole (parsed once per process) and the Noto fonts the
+  name needs (added to each such PDF: parsed CJK fonts are too big to keep), text shaped
+  with HarfBuzz (Arabic joining, right-to-left order, Devanagari conjuncts), subset per PDF.
 
 This reaches into fpdf2's font classes, which are not public API: fpdf2's minor version
 is pinned, and tests/certificates/test_fpdf_internals.py names every part relied upon.
