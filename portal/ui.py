@@ -11,6 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from portal.clients import client_address as _client_address
 from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
 from portal.models import utc_now
@@ -26,6 +27,13 @@ def settings() -> Settings:
         return settings_load()
     except SettingsError as error:
         fail(str(error))
+
+
+def client_address() -> str:
+    """The address of the browser behind this session; X-Forwarded-For only via trusted proxies."""
+    peer = st.context.ip_address or "127.0.0.1"  # Streamlit reports loopback as None
+    forwarded = st.context.headers.get("X-Forwarded-For") or ""
+    return _client_address(peer, forwarded, settings().trusted_proxy_networks())
 
 
 def fail(message: str) -> NoReturn:
