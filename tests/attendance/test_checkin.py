@@ -199,7 +199,7 @@ def test_twenty_concurrent_wrong_codes_evaluate_at_most_the_limit(
 
 
 def test_a_right_code_does_not_use_up_an_attempt(session, factory, setup):
-    _, user, _, live, window = setup
+    _, user, _, _, window = setup
     now = window.opens_at
     assert submit(factory, user, code_for(window.secret, 0), now).ok
     for i in range(THROTTLE_ATTEMPTS - 1):
