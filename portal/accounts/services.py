@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.accounts import throttle
 from portal.accounts.passwords import dummy_hash, password_hash, password_matches, password_problem
 from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
+from portal.accounts.throttle import SignInPolicy
 from portal.errors import FieldErrors, NotFound
 from portal.models import ROLES, License, User, utc_now
 from portal.records.audit import audit_record
@@ -187,20 +189,61 @@ def license_remove(*, session: Session, user_id: int, license_id: int) -> None:
     user.licenses.remove(row)
 
 
-def password_change(*, session: Session, user_id: int, current: str, new: str, repeat: str) -> None:
-    """Change the password; earlier re-login cookies stop working."""
+def password_change(
+    *,
+    session: Session,
+    user_id: int,
+    current: str,
+    new: str,
+    repeat: str,
+    client: str,
+    policy: SignInPolicy,
+    now: datetime | None = None,
+) -> FieldErrors | None:
+    """Change the password; earlier re-login cookies stop working.
+
+    The current password is checked under the sign-in throttle (someone holding a signed-in
+    browser must not get unlimited guesses), so a wrong one is returned, not raised: the
+    counted failure commits.
+    """
+    now = now or utc_now()
     user = user_get(session, user_id)
-    errors: dict[str, str] = {}
-    if not password_matches(current, user.password_hash):
-        errors["current_password"] = "This is not your current password."
-    elif problem := password_problem(new):
-        errors["new_password"] = problem
-    elif new != repeat:
-        errors["repeat_password"] = "The two passwords differ."
-    if errors:
-        raise FieldErrors(errors)
+    gate = throttle.sign_in_begin(
+        session=session,
+        username=user.username,
+        client=client,
+        captcha_passed=True,  # signed in already; the counters still apply
+        policy=policy,
+        now=now,
+    )
+    if not gate.allowed:
+        raise FieldErrors({"current_password": gate.message})
+    matched = password_matches(current, user.password_hash)
+    throttle.sign_in_finish(
+        session=session,
+        username=user.username,
+        client=client,
+        succeeded=matched,
+        now=now,
+        where="password_check",
+    )
+    if not matched:
+        return FieldErrors({"current_password": "This is not your current password."})
+    if problem := password_problem(new):
+        return FieldErrors({"new_password": problem})
+    if new != repeat:
+        return FieldErrors({"repeat_password": "The two passwords differ."})
     user.password_hash = password_hash(new)
-    user.sessions_valid_after = utc_now()
+    user.sessions_valid_after = now
+    audit_record(
+        session=session,
+        actor_id=user.id,
+        action="password.changed",
+        subject_type="user",
+        subject_id=user.id,
+        details={"client": client},
+    )
+    return None
 
 
 def role_change(*, session: Session, actor_id: int, user_id: int, role: str, reason: str) -> None:
@@ -227,48 +270,55 @@ def _user_by_username(session: Session, username: str) -> User | None:
 
 
 def sign_in_hash(*, session: Session, username: str) -> str:
-    """The hash a sign-in is checked against: a dummy for unknown, inactive or locked accounts.
+    """The hash a sign-in is checked against: a dummy for unknown or inactive accounts.
 
     Every path then costs one bcrypt check, so timing does not reveal which usernames exist.
     """
     user = _user_by_username(session, username)
-    if user is None or not user.is_active or (user.locked_until and user.locked_until > utc_now()):
+    if user is None or not user.is_active:
         return dummy_hash()
     return user.password_hash
 
 
-def sign_in_record(
-    *, session: Session, username: str, succeeded: bool, lockout_attempts: int, lockout_minutes: int
-) -> int | None:
-    """Count a sign-in attempt; repeated failures lock the account. The user id on success."""
-    user = _user_by_username(session, username)
-    if user is None:
-        return None
-    if succeeded:
-        user.failed_sign_ins, user.locked_until = 0, None
-        return user.id
-    now = utc_now()
-    if user.locked_until and user.locked_until > now:
-        return None
-    user.failed_sign_ins += 1
-    if user.failed_sign_ins >= lockout_attempts:
-        user.locked_until = now + timedelta(minutes=lockout_minutes)
-        user.failed_sign_ins = 0
-    return None
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of a sign-in attempt: the user id, or why not; whether a CAPTCHA is due."""
+
+    user_id: int | None
+    message: str = ""
+    captcha_needed: bool = False
+
+
+WRONG_CREDENTIALS = "Username or password is incorrect."
 
 
 def sign_in_check(
-    *, session: Session, username: str, password: str, lockout_attempts: int, lockout_minutes: int
-) -> int | None:
-    """Check a username and password and record the attempt; the user id on success."""
-    matched = password_matches(password, sign_in_hash(session=session, username=username))
-    return sign_in_record(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    client: str,
+    policy: SignInPolicy,
+    now: datetime | None = None,
+    captcha_passed: bool = False,
+) -> SignInResult:
+    """Check a username and password from a client address, throttled and audited."""
+    now = now or utc_now()
+    gate = throttle.sign_in_begin(
         session=session,
         username=username,
-        succeeded=matched,
-        lockout_attempts=lockout_attempts,
-        lockout_minutes=lockout_minutes,
+        client=client,
+        captcha_passed=captcha_passed,
+        policy=policy,
+        now=now,
     )
+    if not gate.allowed:
+        return SignInResult(None, gate.message, gate.captcha_needed)
+    matched = password_matches(password, sign_in_hash(session=session, username=username))
+    user_id = throttle.sign_in_finish(
+        session=session, username=username, client=client, succeeded=matched, now=now
+    )
+    return SignInResult(user_id, "" if user_id else WRONG_CREDENTIALS, gate.captcha_needed)
 
 
 def sign_out(*, session: Session, user_id: int) -> None:

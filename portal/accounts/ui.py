@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities import LoginError
 
 from portal.accounts import services as accounts
+from portal.accounts import throttle
+from portal.accounts.passwords import password_matches
 from portal.accounts.signin_cookie import cookie_claim, cookie_token
+from portal.accounts.throttle import SignInPolicy
 from portal.models import User, utc_now
-from portal.ui import db, escape_markdown, fail, read, settings, transaction
+from portal.ui import client_address, db, escape_markdown, fail, read, settings, transaction
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
 _COOKIE_ACTION = "_cookie_action"
+_ATTEMPT = "_sign_in_attempt"  # this run's sign-in attempt, from the password check
+_CAPTCHA = "_sign_in_captcha"  # the sign-in form asks for the CAPTCHA too
+_SIGN_IN_MESSAGE = "_sign_in_message"  # a refusal to show after redrawing the form
 ENTRY_SCRIPT = "streamlit_app.py"
 
 
@@ -38,14 +45,9 @@ class CurrentUser:
 class DatabaseCredentials(dict):  # type: ignore[type-arg]
     """The library's credentials['usernames'], answered from the users table."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.looked_up: str | None = None
-
     def reset(self) -> None:
         """Forget looked-up entries so this run sees the database as it is now."""
         self.clear()
-        self.looked_up = None
 
     def __bool__(self) -> bool:
         return True
@@ -56,7 +58,6 @@ class DatabaseCredentials(dict):  # type: ignore[type-arg]
     def __getitem__(self, username: str) -> dict[str, Any]:
         name = username.strip().lower()
         if name not in self.keys():
-            self.looked_up = name
             super().__setitem__(name, _credentials_entry(name))
         return super().__getitem__(name)
 
@@ -88,8 +89,11 @@ def _authenticator() -> stauth.Authenticate:
         auto_hash=False,
         login_sleep_time=0,
     )
-    model = authenticator.authentication_controller.authentication_model
+    controller = authenticator.authentication_controller
+    controller.login = _login_keeping_spaces(controller)
+    model = controller.authentication_model
     model.credentials["usernames"] = DatabaseCredentials()
+    model.check_credentials = _password_check
     return authenticator
 
 
@@ -172,43 +176,120 @@ def authenticate() -> CurrentUser | None:
     return current_user()
 
 
+def sign_in_policy() -> SignInPolicy:
+    """The sign-in throttle the settings ask for (also guards Profile's password check)."""
+    return SignInPolicy.from_settings(settings())
+
+
+def _login_keeping_spaces(controller: Any) -> Any:
+    """The library's AuthenticationController.login without stripping the password.
+
+    Passwords keep their spaces (as at registration); the library strips them, so a
+    password with a leading or trailing space could register but never sign in.
+    """
+
+    def login(  # type: ignore[no-untyped-def]
+        username=None,
+        password=None,
+        max_concurrent_users=None,
+        max_login_attempts=None,
+        token=None,
+        single_session=False,
+        callback=None,
+        captcha=False,
+        entered_captcha=None,
+    ):
+        if captcha:
+            if not entered_captcha:
+                raise LoginError("Captcha not entered")
+            controller._check_captcha("login_captcha", LoginError, entered_captcha.strip())
+        return controller.authentication_model.login(
+            username.lower().strip() if username else username,
+            password,
+            max_concurrent_users,
+            max_login_attempts,
+            token,
+            single_session,
+            callback,
+        )
+
+    return login
+
+
+def _password_check(username: str, password: str) -> bool:
+    """The library's password check: throttled, counted and audited in the database.
+
+    bcrypt runs between two short transactions so no connection (or SQLite's write lock)
+    is held while it works.
+    """
+    client, now, policy = client_address(), utc_now(), sign_in_policy()
+    with transaction(db()) as session:
+        gate = throttle.sign_in_begin(
+            session=session,
+            username=username,
+            client=client,
+            # The library checked the CAPTCHA before asking for the password.
+            captcha_passed=bool(st.session_state.get(_CAPTCHA)),
+            policy=policy,
+            now=now,
+        )
+        hashed = accounts.sign_in_hash(session=session, username=username)
+    matched = gate.allowed and password_matches(password, hashed)
+    if gate.allowed:
+        with transaction(db()) as session:
+            throttle.sign_in_finish(
+                session=session, username=username, client=client, succeeded=matched, now=now
+            )
+    message = gate.message or ("" if matched else accounts.WRONG_CREDENTIALS)
+    st.session_state[_ATTEMPT] = accounts.SignInResult(None, message, gate.captcha_needed)
+    return matched
+
+
 def sign_in_form() -> None:
-    """The library's sign-in form; attempts are counted and locked out in the database."""
+    """The library's sign-in form; attempts are throttled in the database, a CAPTCHA is
+    added after repeated failures."""
     authenticator = st.session_state.get("_authenticator")
     if authenticator is None:
         st.switch_page(ENTRY_SCRIPT)  # run without the entry script: see require_role
     _credentials(authenticator).reset()
-    authenticator.login(
-        location="main",
-        key="sign_in",
-        fields={
-            "Form name": "Sign in",
-            "Username": "Username",
-            "Password": "Password",
-            "Login": "Sign in",
-        },
-    )
-    attempted = _credentials(authenticator).looked_up
-    if attempted is None:
-        return
-    succeeded = bool(st.session_state.get("authentication_status"))
-    current = settings()
-    with transaction(db()) as session:
-        accounts.sign_in_record(
-            session=session,
-            username=attempted,
-            succeeded=succeeded,
-            lockout_attempts=current.lockout_attempts,
-            lockout_minutes=current.lockout_minutes,
+    if message := st.session_state.pop(_SIGN_IN_MESSAGE, None):
+        st.error(message)
+    st.session_state.pop(_ATTEMPT, None)
+    captcha = bool(st.session_state.get(_CAPTCHA))
+    try:
+        authenticator.login(
+            location="main",
+            key="sign_in",
+            captcha=captcha,
+            fields={
+                "Form name": "Sign in",
+                "Username": "Username",
+                "Password": "Password",
+                "Captcha": "Digits in the picture",
+                "Login": "Sign in",
+            },
         )
-    if succeeded:
+    except LoginError:
+        _sign_in_redraw("The digits do not match the picture. Type the digits of the new one.")
+    attempt: accounts.SignInResult | None = st.session_state.pop(_ATTEMPT, None)
+    if attempt is None:
+        return
+    if st.session_state.get("authentication_status"):
+        st.session_state.pop(_CAPTCHA, None)
         st.session_state["signed_in_at"] = utc_now()
-        _cookie_set(attempted)
+        _cookie_set(st.session_state["username"])
         st.rerun()
-    st.error(
-        f"Username or password is incorrect. After {current.lockout_attempts} failed "
-        f"attempts an account is locked for {current.lockout_minutes} minutes."
-    )
+    if attempt.captcha_needed or captcha:
+        _sign_in_redraw(attempt.message)
+    st.error(attempt.message)
+
+
+def _sign_in_redraw(message: str) -> NoReturn:
+    """Draw the form again with a (new) CAPTCHA picture, the refusal shown above it."""
+    st.session_state[_CAPTCHA] = True
+    st.session_state.pop("login_captcha", None)
+    st.session_state[_SIGN_IN_MESSAGE] = message
+    st.rerun()
 
 
 def sign_in_as(user_id: int, username: str) -> None:
