@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench install browser-deps clean
+.PHONY: run test lint bench load install browser-deps nginx-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -41,6 +41,24 @@ test: $(STAMP) browser-deps lint
 bench: $(STAMP) browser-deps
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m benchmarks
+
+# Debian's nginx (the light build) for `make load PROCESSES=2`, when missing.
+nginx-deps:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null; \
+	fi
+
+# 300 browsers over Streamlit's websocket against the portal as production runs it
+# (PostgreSQL; nginx in front when PROCESSES > 1). FLOW=form types the code instead of the QR link.
+USERS ?= 300
+PROCESSES ?= 1
+FLOW ?= qr
+load: $(STAMP)
+	@if [ "$(PROCESSES)" -gt 1 ]; then $(MAKE) --no-print-directory nginx-deps; fi
+	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+		$(BIN)/python -m benchmarks.load --users $(USERS) --processes $(PROCESSES) --flow $(FLOW)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from portal import navigation, ui
-from portal.accounts.ui import authenticate
+from portal.accounts.ui import authenticate, page_run_user
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
 settings = ui.settings()
@@ -25,4 +25,5 @@ for spec in specs:
     )
     sections.setdefault(spec.section, []).append(page)
 
-st.navigation(sections).run()
+with page_run_user(user):  # the page does not look the person up again
+    st.navigation(sections).run()

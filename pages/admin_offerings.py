@@ -103,6 +103,18 @@ for i in range(int(count)):
         )
     )
 ui.field_error(FORM, "sessions")
+if chosen:
+    st.caption(
+        "Sessions cannot be removed, added or moved once people are enrolled: their "
+        "attendance and certificates depend on them."
+    )
+    reason = st.text_input(
+        "Reason for changing dates (required when session dates or deadlines change)",
+        key=f"{k}_reason",
+    )
+    ui.field_error(FORM, "reason")
+else:
+    reason = ""
 teacher_ids = [t.id for t in teachers]
 instructor_ids = st.multiselect(
     "Instructors",
@@ -128,6 +140,7 @@ if st.button(
         int(capacity) or None,
         sessions=tuple(sessions),
         instructor_ids=tuple(instructor_ids),
+        reason=reason,
         **dates,
     )
     saved = ui.submit(

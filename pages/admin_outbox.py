@@ -21,7 +21,7 @@ else:
     st.info("No SMTP server is configured (demo mode): emails stay here and are not sent.")
 status = st.selectbox(
     "Status",
-    ["", "pending", "sent", "failed"],
+    ["", "pending", "sending", "sent", "failed"],
     key="outbox_status",
     format_func=lambda s: s or "all",
 )

@@ -47,7 +47,20 @@ with tab_issued:
                 f"{offering.issue_by:%Y}. Claiming is never blocked by this date."
             )
             (st.warning if today > offering.issue_by else st.info)(guidance)
-        rows = ui.query(queries.offering_certificates, offering_id=offering.id)
+        search = st.text_input(
+            "Find by participant's name or certificate number", key="certificates_search"
+        )
+        total = ui.query(
+            queries.offering_certificates_count, offering_id=offering.id, search=search
+        )
+        limit, offset = ui.pager("certificates_page", total, "certificates")
+        rows = ui.query(
+            queries.offering_certificates,
+            offering_id=offering.id,
+            search=search,
+            limit=limit,
+            offset=offset,
+        )
         st.dataframe(
             [
                 {

@@ -14,18 +14,27 @@ ui.show_flash()
 st.title("Check in")
 own_zone = st.context.timezone or "UTC"
 
+# The QR code opens this page with ?code=: a signed-in person is checked in by opening it.
+# The code leaves the address at once, so a reload or a shared link submits nothing.
+scanned = st.query_params.get("code", "")
+if scanned:
+    del st.query_params["code"]
 with st.form("check_in_form", clear_on_submit=False):
     code = st.text_input(
         "Code on the instructor's screen",
-        value=st.query_params.get("code", ""),
+        value=scanned,
         max_chars=12,
         key="checkin_code",
         placeholder="e.g. KX7-HMP",
     )
     submitted = st.form_submit_button("Submit code", key="checkin_submit", type="primary")
-if submitted:
+if submitted or scanned:
     outcome = ui.submit(
-        "check_in", checkin.attendance_code_submit, user_id=user.id, code=code, now=utc_now()
+        "check_in",
+        checkin.attendance_code_submit,
+        user_id=user.id,
+        code=code if submitted else scanned,
+        now=utc_now(),
     )
     if outcome is not None and outcome.ok:
         st.success(f"{outcome.message} Recorded: {format_both(outcome.at, own_zone, own_zone)}.")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.demo_accounts import DEMO_ACCOUNTS
 from portal.accounts.services import user_create
 from portal.courses import content
 from portal.courses.catalog import content_sync, course_sync, demo_session_times
@@ -16,12 +17,6 @@ from portal.timefmt import local_date
 
 DEMO_COURSE = "fostering-compassion-in-couples"
 DEMO_OFFERING = "demo"
-# (username, role, full name); each password is the username.
-DEMO_ACCOUNTS = (
-    ("demo-admin", "admin", "Dana Admin"),
-    ("demo-instructor", "instructor", "Ira Instructor"),
-    ("demo-participant", "participant", "Alex Rivera"),
-)
 
 
 def _demo_account(session: Session, username: str, role: str, full_name: str) -> User:

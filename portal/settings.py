@@ -6,6 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
@@ -21,6 +22,10 @@ from portal.clients import Network, proxy_networks
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'db' / 'portal.sqlite3'}"
 DEMO_COOKIE_KEY = "demo-only-cookie-key-not-for-production-use"
 _PLACEHOLDER_MARKERS = ("change", "placeholder", "some_key", "example", "demo-only", "xxx")
+DEMO_ADMINISTRATOR_NAME = "CE Administrator"
+DEMO_ADMINISTRATOR_TITLE = "Continuing Education Administrator"
+DEMO_SIGNATURE = PROJECT_ROOT / "portal" / "certificates" / "assets" / "signature-demo.png"
+_LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1", "0.0.0.0")
 
 
 class SettingsError(RuntimeError):
@@ -36,7 +41,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
 
-    env: Literal["demo", "production", "test"] = "demo"
+    # Without PORTAL_ENV the portal is production: demo mode is asked for explicitly.
+    env: Literal["demo", "production", "test"] = "production"
     database_url: str = ""
     cookie_key: str = ""
     cookie_name: str = "ce_portal_auth"
@@ -59,8 +65,8 @@ class Settings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma separated
     # (e.g. "127.0.0.1" for nginx on the same machine). Empty: the header is ignored.
     trusted_proxies: str = ""
-    ce_administrator_name: str = "CE Administrator"
-    ce_administrator_title: str = "Continuing Education Administrator"
+    ce_administrator_name: str = DEMO_ADMINISTRATOR_NAME
+    ce_administrator_title: str = DEMO_ADMINISTRATOR_TITLE
     ce_administrator_signature: Path | None = None
     # Email: with no smtp_host (demo mode) mails stay in the outbox page.
     smtp_host: str = ""
@@ -111,22 +117,73 @@ class Settings(BaseSettings):
         return self.cookie_key or DEMO_COOKIE_KEY
 
 
-def settings_check(settings: Settings) -> None:
-    """Refuse to run production with a missing or placeholder secret or database."""
-    if settings.env != "production":
-        return
+def _secret_problem(settings: Settings) -> str | None:
     key = settings.cookie_key
     if not key or len(key) < 32 or any(m in key.lower() for m in _PLACEHOLDER_MARKERS):
-        raise SettingsError(
+        return (
             "Set PORTAL_COOKIE_KEY (or cookie_key in .streamlit/secrets.toml) to a random "
             "secret of at least 32 characters, e.g. `python -c 'import secrets; "
             "print(secrets.token_urlsafe(48))'`."
         )
+    return None
+
+
+def _base_url_problem(settings: Settings) -> str | None:
+    url = settings.public_base_url.strip()
+    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    if host in _LOCAL_HOSTS or host.startswith("127."):
+        return (
+            "Set PORTAL_PUBLIC_BASE_URL to the address participants open, e.g. "
+            "https://ce.example.org (certificates' verification links and QR codes use it)."
+        )
+    return None
+
+
+def _administrator_problems(settings: Settings) -> list[str]:
+    problems = []
+    if settings.ce_administrator_name.strip() in ("", DEMO_ADMINISTRATOR_NAME):
+        problems.append(
+            "Set PORTAL_CE_ADMINISTRATOR_NAME to the name that signs certificates, "
+            "e.g. Dana Reyes, PhD."
+        )
+    if settings.ce_administrator_title.strip() in ("", DEMO_ADMINISTRATOR_TITLE):
+        problems.append(
+            "Set PORTAL_CE_ADMINISTRATOR_TITLE to the signer's title, "
+            "e.g. Director of Continuing Education."
+        )
+    signature = settings.ce_administrator_signature
+    if signature is None or signature.resolve() == DEMO_SIGNATURE.resolve():
+        problems.append(
+            "Set PORTAL_CE_ADMINISTRATOR_SIGNATURE to the path of the signer's signature "
+            "image (PNG); the demo signature is not used in production."
+        )
+    elif not signature.is_file():
+        problems.append(
+            f"Set PORTAL_CE_ADMINISTRATOR_SIGNATURE to an existing image file "
+            f"({signature} does not exist)."
+        )
+    return problems
+
+
+def settings_problems(settings: Settings) -> list[str]:
+    """What production lacks, one line each saying what to set (empty outside production)."""
+    if settings.env != "production":
+        return []
+    problems = [_secret_problem(settings)]
     if not settings.database_url or "placeholder" in settings.database_url.lower():
-        raise SettingsError(
+        problems.append(
             "Set PORTAL_DATABASE_URL (or database_url in .streamlit/secrets.toml) to the "
             "production database, e.g. postgresql://user@host:5432/portal."
         )
+    problems.append(_base_url_problem(settings))
+    return [p for p in problems if p] + _administrator_problems(settings)
+
+
+def settings_check(settings: Settings) -> None:
+    """Refuse to run production on missing, placeholder or demo settings."""
+    problems = settings_problems(settings)
+    if problems:
+        raise SettingsError("\n".join(problems))
 
 
 @lru_cache(maxsize=1)

@@ -121,6 +121,24 @@ def form_has_errors(form: str) -> bool:
     return bool(st.session_state.get(_errors_key(form)))
 
 
+PAGE_SIZE = 50
+
+
+def pager(key: str, total: int, noun: str, page_size: int = PAGE_SIZE) -> tuple[int, int]:
+    """A page picker for a long list: (limit, offset) of the page chosen, with a count shown.
+
+    Long lists are read a page at a time, so a page's cost does not grow with the list.
+    """
+    pages = max(1, -(-total // page_size))
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(f"Page (of {pages})", 1, pages, 1, key=key))
+    first = (page - 1) * page_size
+    shown = f"{first + 1}–{min(total, first + page_size)} of {total}" if total else "none"
+    st.caption(f"{noun.capitalize()}: {shown}")
+    return page_size, first
+
+
 def escape_markdown(text: str) -> str:
     """Text a person typed, safe to place inside Streamlit markdown."""
     specials = "\\`*_{}[]()#+-.!|<>~$:"

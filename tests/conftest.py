@@ -23,6 +23,8 @@ from portal.courses import content
 from portal.db import SessionFactory, database_upgrade, engine_create, session_factory
 from portal.settings import settings_load
 
+# Without PORTAL_ENV the portal is production; tests run in test mode unless they say otherwise.
+os.environ["PORTAL_ENV"] = "test"
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 

@@ -1,5 +1,6 @@
 import pytest
 
+from portal.certificates.facts import DEFAULT_SIGNATURE
 from portal.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, settings_check
 
 
@@ -29,10 +30,10 @@ def test_production_refuses_a_missing_database_url():
         settings_check(settings)
 
 
-def test_production_with_real_secrets_runs():
-    settings_check(
-        _settings(env="production", cookie_key="Zq3" * 16, database_url="postgresql://db/portal")
-    )
+def test_production_with_real_secrets_runs(tmp_path):
+    signature = tmp_path / "signature.png"
+    signature.write_bytes(DEFAULT_SIGNATURE.read_bytes())
+    settings_check(_production(ce_administrator_signature=signature))
 
 
 def test_secrets_file_and_environment(tmp_path, monkeypatch):
@@ -43,3 +44,66 @@ def test_secrets_file_and_environment(tmp_path, monkeypatch):
     settings = Settings()
     assert settings.cookie_key == "from-the-secrets-file"
     assert settings.public_base_url == "https://from-env"
+
+
+def _production(**values):
+    values = {
+        "env": "production",
+        "cookie_key": "Zq3" * 16,
+        "database_url": "postgresql://db/portal",
+        "public_base_url": "https://ce.example.org",
+        "ce_administrator_name": "Dana Reyes, PhD",
+        "ce_administrator_title": "CE Program Director",
+        "ce_administrator_signature": DEFAULT_SIGNATURE.parent / "signature-real.png",
+        **values,
+    }
+    return _settings(**values)
+
+
+def test_without_portal_env_the_portal_runs_as_production(monkeypatch, tmp_path):
+    monkeypatch.delenv("PORTAL_ENV", raising=False)
+    monkeypatch.setenv("PORTAL_SECRETS_FILE", str(tmp_path / "none.toml"))
+    settings = Settings()
+    assert settings.env == "production" and not settings.is_demo
+    with pytest.raises(SettingsError, match="PORTAL_COOKIE_KEY"):
+        settings_check(settings)
+
+
+def test_production_says_on_one_line_each_what_to_set(tmp_path):
+    settings = _production(
+        public_base_url="http://localhost:8501",
+        ce_administrator_name="CE Administrator",
+        ce_administrator_title=" ",
+        ce_administrator_signature=None,
+    )
+    with pytest.raises(SettingsError) as error:
+        settings_check(settings)
+    lines = str(error.value).splitlines()
+    assert len(lines) == 4
+    for line, setting in zip(
+        lines,
+        [
+            "PORTAL_PUBLIC_BASE_URL",
+            "PORTAL_CE_ADMINISTRATOR_NAME",
+            "PORTAL_CE_ADMINISTRATOR_TITLE",
+            "PORTAL_CE_ADMINISTRATOR_SIGNATURE",
+        ],
+        strict=True,
+    ):
+        assert line.startswith(f"Set {setting}")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://localhost:8501", "http://127.0.0.1", "https://[::1]:8501/", "0.0.0.0", ""]
+)
+def test_production_refuses_a_local_public_base_url(url, tmp_path):
+    signature = tmp_path / "signature.png"
+    signature.write_bytes(DEFAULT_SIGNATURE.read_bytes())
+    with pytest.raises(SettingsError, match="PORTAL_PUBLIC_BASE_URL"):
+        settings_check(_production(public_base_url=url, ce_administrator_signature=signature))
+
+
+def test_production_refuses_the_demo_signature_or_a_missing_file(tmp_path):
+    for path in (DEFAULT_SIGNATURE, tmp_path / "missing.png"):
+        with pytest.raises(SettingsError, match="PORTAL_CE_ADMINISTRATOR_SIGNATURE"):
+            settings_check(_production(ce_administrator_signature=path))

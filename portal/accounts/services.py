@@ -11,7 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.accounts import throttle
-from portal.accounts.passwords import dummy_hash, password_hash, password_matches, password_problem
+from portal.accounts.demo_accounts import is_demo_account
+from portal.accounts.passwords import (
+    dummy_hash,
+    password_hash,
+    password_matches,
+    password_needs_rehash,
+    password_problem,
+)
 from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
 from portal.accounts.throttle import SignInPolicy
 from portal.errors import FieldErrors, NotFound
@@ -265,19 +272,32 @@ def role_change(*, session: Session, actor_id: int, user_id: int, role: str, rea
     user.role = role
 
 
-def _user_by_username(session: Session, username: str) -> User | None:
+def _user_by_username(session: Session, username: str, demo_mode: bool) -> User | None:
+    """The account that may sign in under this username: outside demo mode the demo
+    accounts are treated as unknown, even when a database still holds them."""
+    if not demo_mode and is_demo_account(username):
+        return None
     return session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
-def sign_in_hash(*, session: Session, username: str) -> str:
-    """The hash a sign-in is checked against: a dummy for unknown or inactive accounts.
+def sign_in_account(
+    *, session: Session, username: str, demo_mode: bool = False
+) -> tuple[User | None, str]:
+    """The account a sign-in names and the hash to check: a dummy for unknown or inactive
+    accounts and for the demo accounts outside demo mode (then None), so every path costs
+    one bcrypt check and timing does not reveal which usernames exist.
 
-    Every path then costs one bcrypt check, so timing does not reveal which usernames exist.
-    """
-    user = _user_by_username(session, username)
+    Accounts are never locked (anyone could lock anyone out): portal.accounts.throttle
+    slows guessing instead."""
+    user = _user_by_username(session, username, demo_mode)
     if user is None or not user.is_active:
-        return dummy_hash()
-    return user.password_hash
+        return None, dummy_hash()
+    return user, user.password_hash
+
+
+def sign_in_hash(*, session: Session, username: str, demo_mode: bool = False) -> str:
+    """The hash a sign-in is checked against (see sign_in_account)."""
+    return sign_in_account(session=session, username=username, demo_mode=demo_mode)[1]
 
 
 @dataclass(frozen=True)
@@ -292,6 +312,27 @@ class SignInResult:
 WRONG_CREDENTIALS = "Username or password is incorrect."
 
 
+def sign_in_record(
+    *,
+    session: Session,
+    username: str,
+    client: str,
+    succeeded: bool,
+    now: datetime,
+    new_hash: str | None = None,
+) -> int | None:
+    """Record the outcome of an attempt the throttle allowed; the user id on success.
+
+    On success a hash made with older parameters is replaced by `new_hash` (same password).
+    """
+    user_id = throttle.sign_in_finish(
+        session=session, username=username, client=client, succeeded=succeeded, now=now
+    )
+    if user_id is not None and new_hash is not None:
+        user_get(session, user_id).password_hash = new_hash
+    return user_id
+
+
 def sign_in_check(
     *,
     session: Session,
@@ -301,6 +342,7 @@ def sign_in_check(
     policy: SignInPolicy,
     now: datetime | None = None,
     captcha_passed: bool = False,
+    demo_mode: bool = False,
 ) -> SignInResult:
     """Check a username and password from a client address, throttled and audited."""
     now = now or utc_now()
@@ -314,9 +356,15 @@ def sign_in_check(
     )
     if not gate.allowed:
         return SignInResult(None, gate.message, gate.captcha_needed)
-    matched = password_matches(password, sign_in_hash(session=session, username=username))
-    user_id = throttle.sign_in_finish(
-        session=session, username=username, client=client, succeeded=matched, now=now
+    hashed = sign_in_hash(session=session, username=username, demo_mode=demo_mode)
+    matched = password_matches(password, hashed)
+    user_id = sign_in_record(
+        session=session,
+        username=username,
+        client=client,
+        succeeded=matched,
+        now=now,
+        new_hash=password_hash(password) if matched and password_needs_rehash(hashed) else None,
     )
     return SignInResult(user_id, "" if user_id else WRONG_CREDENTIALS, gate.captcha_needed)
 
@@ -326,9 +374,22 @@ def sign_out(*, session: Session, user_id: int) -> None:
     user_get(session, user_id).sessions_valid_after = utc_now()
 
 
-def sessions_valid_since(session: Session, username: str) -> datetime | None:
+def sessions_valid_since(
+    session: Session, username: str, *, demo_mode: bool = False
+) -> datetime | None:
     """When the person's current sign-ins may have started; None if unknown or inactive."""
-    user = _user_by_username(session, username)
+    user = _user_by_username(session, username, demo_mode)
     if user is None or not user.is_active:
         return None
     return user.sessions_valid_after
+
+
+def signed_in_user(
+    session: Session, username: str, signed_in_at: datetime, *, demo_mode: bool = False
+) -> User | None:
+    """The account of a sign-in made at signed_in_at, while it is still valid (active, not
+    signed out or given a new password since; a demo account only in demo mode)."""
+    user = _user_by_username(session, username, demo_mode)
+    if user is None or not user.is_active or signed_in_at < user.sessions_valid_after:
+        return None
+    return user

@@ -8,27 +8,38 @@ and a re-login cookie is checked against the account before the library may use 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import streamlit as st
 import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities import LoginError
 
 from portal.accounts import services as accounts
 from portal.accounts import throttle
-from portal.accounts.passwords import password_matches
+from portal.accounts.authenticator import (
+    LoginError,
+    authenticator_build,
+    captcha_forget,
+    cookie_component,
+    credentials_of,
+)
+from portal.accounts.passwords import password_hash, password_matches, password_needs_rehash
 from portal.accounts.signin_cookie import cookie_claim, cookie_token
 from portal.accounts.throttle import SignInPolicy
-from portal.models import User, utc_now
+from portal.models import utc_now
 from portal.ui import client_address, db, escape_markdown, fail, read, settings, transaction
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
 _COOKIE_ACTION = "_cookie_action"
-_ATTEMPT = "_sign_in_attempt"  # this run's sign-in attempt, from the password check
+_AUTHENTICATOR = "_authenticator"
+# (username, succeeded, message, captcha_needed) of this run's sign-in attempt
+_ATTEMPT = "_sign_in_attempt"
 _CAPTCHA = "_sign_in_captcha"  # the sign-in form asks for the CAPTCHA too
 _SIGN_IN_MESSAGE = "_sign_in_message"  # a refusal to show after redrawing the form
+_RUN_USER = "_run_user"  # the person the entry script looked up, for the page of this run
 ENTRY_SCRIPT = "streamlit_app.py"
 
 
@@ -67,8 +78,9 @@ class DatabaseCredentials(dict):  # type: ignore[type-arg]
 
 def _credentials_entry(username: str) -> dict[str, Any]:
     with read() as session:
-        user = session.query(User).filter_by(username=username).one_or_none()
-        hashed = accounts.sign_in_hash(session=session, username=username)
+        user, hashed = accounts.sign_in_account(
+            session=session, username=username, demo_mode=settings().is_demo
+        )
     return {
         "email": user.email if user else "",
         "name": user.full_name if user else "",
@@ -80,48 +92,101 @@ def _credentials_entry(username: str) -> dict[str, Any]:
 
 
 def _authenticator() -> stauth.Authenticate:
-    current = settings()
-    authenticator = stauth.Authenticate(
-        {"usernames": {}},
-        cookie_name=current.cookie_name,
-        cookie_key=current.resolved_cookie_key(),
-        cookie_expiry_days=current.cookie_expiry_days,
-        auto_hash=False,
-        login_sleep_time=0,
-    )
-    controller = authenticator.authentication_controller
-    controller.login = _login_keeping_spaces(controller)
-    model = controller.authentication_model
-    model.credentials["usernames"] = DatabaseCredentials()
-    model.check_credentials = _password_check
+    """The library's authenticator, built once per browser session: its cookie component
+    then renders (and is answered by the browser) once, not on every run."""
+    authenticator = st.session_state.get(_AUTHENTICATOR)
+    if authenticator is None:
+        current = settings()
+        authenticator = authenticator_build(
+            cookie_name=current.cookie_name,
+            cookie_key=current.resolved_cookie_key(),
+            cookie_expiry_days=current.cookie_expiry_days,
+            credentials=DatabaseCredentials(),
+            check=_password_check,
+        )
+        st.session_state[_AUTHENTICATOR] = authenticator
     return authenticator
 
 
-def _credentials(authenticator: stauth.Authenticate) -> DatabaseCredentials:
-    return authenticator.authentication_controller.authentication_model.credentials["usernames"]
+def sign_in_policy() -> SignInPolicy:
+    """The sign-in throttle the settings ask for (also guards Profile's password check)."""
+    return SignInPolicy.from_settings(settings())
 
 
-def _screen_cookie() -> None:
-    """Let the library read the cookie only when it names an open account, issued after its
-    last sign-out or password change; otherwise it is ignored for this browser session."""
+def _password_check(username: str, password: str) -> bool:
+    """Check a submitted password: throttled, counted and audited in the database.
+
+    bcrypt runs between two short transactions, so no connection (nor SQLite's write lock)
+    is held while it waits for its turn.
+    """
+    name = username.strip().lower()
+    client, now = client_address(), utc_now()
+    with transaction(db()) as session:
+        gate = throttle.sign_in_begin(
+            session=session,
+            username=name,
+            client=client,
+            # The library checked the CAPTCHA before asking for the password.
+            captcha_passed=bool(st.session_state.get(_CAPTCHA)),
+            policy=sign_in_policy(),
+            now=now,
+        )
+    matched = False
+    if gate.allowed:
+        hashed = credentials_of(st.session_state[_AUTHENTICATOR])[name]["password"]
+        matched = password_matches(password, hashed)
+        rehashed = password_hash(password) if matched and password_needs_rehash(hashed) else None
+        with transaction(db()) as session:
+            accounts.sign_in_record(
+                session=session,
+                username=name,
+                client=client,
+                succeeded=matched,
+                now=now,
+                new_hash=rehashed,
+            )
+    message = gate.message or ("" if matched else accounts.WRONG_CREDENTIALS)
+    st.session_state[_ATTEMPT] = (name, matched, message, gate.captcha_needed)
+    return matched
+
+
+def _cookie_sign_in() -> CurrentUser | None:
+    """Sign in from the re-login cookie when it names an open account, issued after its last
+    sign-out or password change; otherwise the cookie is ignored for this browser session.
+
+    The library is not asked: this one lookup also gives the person for this run.
+    """
     if st.session_state.get("authentication_status") or st.session_state.get("logout"):
-        return
+        return None
     current = settings()
     token = st.context.cookies.get(current.cookie_name)
     if not token:
-        return
+        return None
     claim = cookie_claim(
         token,
         key=current.resolved_cookie_key(),
         expiry_days=current.cookie_expiry_days,
         now=utc_now(),
     )
-    with read() as session:
-        valid_since = claim and accounts.sessions_valid_since(session, claim.username)
-    if claim is None or valid_since is None or claim.issued_at < valid_since:
+    user = None
+    if claim is not None:
+        with read() as session:
+            row = accounts.signed_in_user(
+                session, claim.username, claim.issued_at, demo_mode=current.is_demo
+            )
+            user = row and CurrentUser(row.id, row.username, row.full_name, row.role)
+    if claim is None or user is None:
         st.session_state["logout"] = True
-        return
-    st.session_state["signed_in_at"] = claim.issued_at
+        return None
+    st.session_state.update(
+        authentication_status=True,
+        username=user.username,
+        name=user.full_name,
+        email=None,
+        roles=[user.role],
+        signed_in_at=claim.issued_at,
+    )
+    return user
 
 
 def _cookie_request(method: str, value: str = "", expires_at: datetime | None = None) -> None:
@@ -149,9 +214,8 @@ def _cookie_sync(authenticator: stauth.Authenticate) -> None:
     request = st.session_state.get(_COOKIE_ACTION)
     if request is None:
         return
-    model = authenticator.cookie_controller.cookie_model
-    write = model.cookie_manager.cookie_manager  # the component function behind CookieManager
-    if write(cookie=model.cookie_name, default=False, **request):
+    write = cookie_component(authenticator)
+    if write(cookie=settings().cookie_name, default=False, **request):
         st.session_state.pop(_COOKIE_ACTION, None)
 
 
@@ -167,91 +231,31 @@ def _cookie_set(username: str) -> None:
 
 
 def authenticate() -> CurrentUser | None:
-    """Run once per script run in the entry script: restore a sign-in from the cookie."""
+    """Run once per script run in the entry script: the signed-in person (one lookup),
+    restored from the re-login cookie when the browser session has not signed in yet."""
     authenticator = _authenticator()
-    st.session_state["_authenticator"] = authenticator
-    _screen_cookie()
-    authenticator.login(location="unrendered")
+    user = _cookie_sign_in()
     _cookie_sync(authenticator)
-    return current_user()
+    return user or current_user()
 
 
-def sign_in_policy() -> SignInPolicy:
-    """The sign-in throttle the settings ask for (also guards Profile's password check)."""
-    return SignInPolicy.from_settings(settings())
-
-
-def _login_keeping_spaces(controller: Any) -> Any:
-    """The library's AuthenticationController.login without stripping the password.
-
-    Passwords keep their spaces (as at registration); the library strips them, so a
-    password with a leading or trailing space could register but never sign in.
-    """
-
-    def login(  # type: ignore[no-untyped-def]
-        username=None,
-        password=None,
-        max_concurrent_users=None,
-        max_login_attempts=None,
-        token=None,
-        single_session=False,
-        callback=None,
-        captcha=False,
-        entered_captcha=None,
-    ):
-        if captcha:
-            if not entered_captcha:
-                raise LoginError("Captcha not entered")
-            controller._check_captcha("login_captcha", LoginError, entered_captcha.strip())
-        return controller.authentication_model.login(
-            username.lower().strip() if username else username,
-            password,
-            max_concurrent_users,
-            max_login_attempts,
-            token,
-            single_session,
-            callback,
-        )
-
-    return login
-
-
-def _password_check(username: str, password: str) -> bool:
-    """The library's password check: throttled, counted and audited in the database.
-
-    bcrypt runs between two short transactions so no connection (or SQLite's write lock)
-    is held while it works.
-    """
-    client, now, policy = client_address(), utc_now(), sign_in_policy()
-    with transaction(db()) as session:
-        gate = throttle.sign_in_begin(
-            session=session,
-            username=username,
-            client=client,
-            # The library checked the CAPTCHA before asking for the password.
-            captcha_passed=bool(st.session_state.get(_CAPTCHA)),
-            policy=policy,
-            now=now,
-        )
-        hashed = accounts.sign_in_hash(session=session, username=username)
-    matched = gate.allowed and password_matches(password, hashed)
-    if gate.allowed:
-        with transaction(db()) as session:
-            throttle.sign_in_finish(
-                session=session, username=username, client=client, succeeded=matched, now=now
-            )
-    message = gate.message or ("" if matched else accounts.WRONG_CREDENTIALS)
-    st.session_state[_ATTEMPT] = accounts.SignInResult(None, message, gate.captcha_needed)
-    return matched
+@contextmanager
+def page_run_user(user: CurrentUser | None) -> Iterator[None]:
+    """Hand the person the entry script looked up to the page it runs, for this run only."""
+    st.session_state[_RUN_USER] = user
+    try:
+        yield
+    finally:
+        st.session_state.pop(_RUN_USER, None)
 
 
 def sign_in_form() -> None:
-    """The library's sign-in form; attempts are throttled in the database, a CAPTCHA is
-    added after repeated failures."""
-    authenticator = st.session_state.get("_authenticator")
-    if authenticator is None:
+    """The library's sign-in form; attempts are throttled in the database, and a CAPTCHA is
+    asked as well after repeated failures."""
+    if _AUTHENTICATOR not in st.session_state:
         st.switch_page(ENTRY_SCRIPT)  # run without the entry script: see require_role
-    _credentials(authenticator).reset()
+    authenticator = _authenticator()
+    credentials_of(authenticator).reset()
     if message := st.session_state.pop(_SIGN_IN_MESSAGE, None):
         st.error(message)
     st.session_state.pop(_ATTEMPT, None)
@@ -271,23 +275,24 @@ def sign_in_form() -> None:
         )
     except LoginError:
         _sign_in_redraw("The digits do not match the picture. Type the digits of the new one.")
-    attempt: accounts.SignInResult | None = st.session_state.pop(_ATTEMPT, None)
+    attempt = st.session_state.pop(_ATTEMPT, None)
     if attempt is None:
         return
-    if st.session_state.get("authentication_status"):
+    username, succeeded, message, captcha_needed = attempt
+    if succeeded:
         st.session_state.pop(_CAPTCHA, None)
         st.session_state["signed_in_at"] = utc_now()
-        _cookie_set(st.session_state["username"])
+        _cookie_set(username)
         st.rerun()
-    if attempt.captcha_needed or captcha:
-        _sign_in_redraw(attempt.message)
-    st.error(attempt.message)
+    if captcha_needed or captcha:
+        _sign_in_redraw(message)
+    st.error(message)
 
 
 def _sign_in_redraw(message: str) -> NoReturn:
-    """Draw the form again with a (new) CAPTCHA picture, the refusal shown above it."""
+    """Draw the form again with a new CAPTCHA picture, the refusal shown above it."""
     st.session_state[_CAPTCHA] = True
-    st.session_state.pop("login_captcha", None)
+    captcha_forget(st.session_state)
     st.session_state[_SIGN_IN_MESSAGE] = message
     st.rerun()
 
@@ -318,7 +323,7 @@ def sign_out(user: CurrentUser) -> None:
     """Sign out here and refuse every earlier re-login cookie of this person."""
     with transaction(db()) as session:
         accounts.sign_out(session=session, user_id=user.id)
-    authenticator = st.session_state.get("_authenticator")
+    authenticator = st.session_state.get(_AUTHENTICATOR)
     if authenticator is not None:
         authenticator.logout(location="unrendered")
     _forget_sign_in()
@@ -326,7 +331,9 @@ def sign_out(user: CurrentUser) -> None:
 
 
 def current_user() -> CurrentUser | None:
-    """The signed-in person, re-checked against the database on every run."""
+    """The signed-in person, re-checked against the database (once per run: see page_run_user)."""
+    if _RUN_USER in st.session_state:
+        return st.session_state[_RUN_USER]
     username = st.session_state.get("username")
     if not st.session_state.get("authentication_status") or not username:
         return None
@@ -334,8 +341,10 @@ def current_user() -> CurrentUser | None:
         tzinfo=UTC
     )
     with read() as session:
-        user = session.query(User).filter_by(username=username.lower()).one_or_none()
-        if user is None or not user.is_active or signed_in_at < user.sessions_valid_after:
+        user = accounts.signed_in_user(
+            session, username, signed_in_at, demo_mode=settings().is_demo
+        )
+        if user is None:
             _forget_sign_in()
             return None
         return CurrentUser(user.id, user.username, user.full_name, user.role)
@@ -344,7 +353,7 @@ def current_user() -> CurrentUser | None:
 def require_role(*roles: str) -> CurrentUser:
     """The signed-in person if their role may see this page; otherwise the page stops here."""
     user = current_user()
-    if user is None and "_authenticator" not in st.session_state:
+    if user is None and _AUTHENTICATOR not in st.session_state:
         # Streamlit ran this page without the entry script (its pages/ folder mode, on a
         # freshly started server): go through the entry script, which restores a cookie
         # sign-in and builds the menu of the person's role.

@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 from portal.certificates.render import CertificateData
 from portal.courses.content import Course, CreditType
-from portal.settings import Settings
+from portal.settings import DEMO_SIGNATURE, Settings
 
-DEFAULT_SIGNATURE = Path(__file__).parent / "assets" / "signature-demo.png"
+DEFAULT_SIGNATURE = DEMO_SIGNATURE
 VERIFY_PATH = "verify"
 CERTIFICATES_PATH = "certificates"  # the participant page pages/certificates.py
 PROFESSION_ABBREVIATIONS = {

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, undefer
 
 from portal.certificates.eligibility import Claim, claims_for
 from portal.errors import NotFound
@@ -102,7 +102,9 @@ def filename_for(number: str, credit_type_id: str, name: str) -> str:
     return f"{number}_{credit_type_id}_{slug}.pdf"
 
 
-def _rows(session: Session, *conditions: object) -> list[CertificateRow]:
+def _rows(
+    session: Session, *conditions: object, limit: int | None = None, offset: int = 0
+) -> list[CertificateRow]:
     newer = aliased(Certificate)
     older = aliased(Certificate)
     pending = (
@@ -119,6 +121,8 @@ def _rows(session: Session, *conditions: object) -> list[CertificateRow]:
         .outerjoin(older, older.id == Certificate.supersedes_id)
         .where(*conditions)
         .order_by(Certificate.issued_at, Certificate.id)
+        .limit(limit)
+        .offset(offset)
     )
     return [
         CertificateRow(
@@ -175,6 +179,7 @@ def participant_certificate_file(session: Session, user_id: int, number: str) ->
     """One of the person's own certificates: the bytes frozen at issue."""
     query = (
         select(Certificate)
+        .options(undefer(Certificate.pdf))
         .join(Enrollment, Enrollment.id == Certificate.enrollment_id)
         .where(Certificate.number == number, Enrollment.user_id == user_id)
     )
@@ -186,22 +191,56 @@ def participant_certificate_file(session: Session, user_id: int, number: str) ->
 
 def certificate_file(session: Session, number: str) -> CertificateFile:
     """Any certificate's frozen PDF (CE office)."""
-    row = session.scalar(select(Certificate).where(Certificate.number == number))
+    query = select(Certificate).options(undefer(Certificate.pdf))
+    row = session.scalar(query.where(Certificate.number == number))
     if row is None:
         raise NotFound("No such certificate.")
     return _file(row)
 
 
-def offering_certificates(session: Session, offering_id: int) -> list[CertificateRow]:
-    """Every certificate issued for an offering, in every status (CE office)."""
+def _offering_certificates_where(offering_id: int, search: str) -> list[object]:
     enrollments = select(Enrollment.id).where(Enrollment.offering_id == offering_id)
-    return _rows(session, Certificate.enrollment_id.in_(enrollments))
+    conditions: list[object] = [Certificate.enrollment_id.in_(enrollments)]
+    if search.strip():
+        pattern = f"%{search.strip().lower()}%"
+        named = select(Enrollment.id).join(User, User.id == Enrollment.user_id)
+        named = named.where(
+            Enrollment.offering_id == offering_id, func.lower(User.full_name).like(pattern)
+        )
+        conditions.append(
+            func.lower(Certificate.number).like(pattern) | Certificate.enrollment_id.in_(named)
+        )
+    return conditions
+
+
+def offering_certificates(
+    session: Session,
+    offering_id: int,
+    *,
+    search: str = "",
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[CertificateRow]:
+    """Certificates issued for an offering, in every status (CE office): all of them, or one
+    page of those whose number or participant's name contains `search`."""
+    return _rows(
+        session, *_offering_certificates_where(offering_id, search), limit=limit, offset=offset
+    )
+
+
+def offering_certificates_count(session: Session, offering_id: int, *, search: str = "") -> int:
+    """How many certificates offering_certificates lists for this search."""
+    query = select(func.count(Certificate.id)).where(
+        *_offering_certificates_where(offering_id, search)
+    )
+    return session.scalar(query) or 0
 
 
 def offering_certificate_files(session: Session, offering_id: int) -> list[CertificateFile]:
     """The current certificates of an offering, for the ZIP download (CE office)."""
     query = (
         select(Certificate)
+        .options(undefer(Certificate.pdf))
         .join(Enrollment, Enrollment.id == Certificate.enrollment_id)
         .where(Enrollment.offering_id == offering_id, Certificate.status == "current")
         .order_by(Certificate.number)

@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.errors import FieldErrors, NotFound
-from portal.models import Course, LiveSession, Offering, OfferingInstructor, User
+from portal.models import (
+    Attendance,
+    Certificate,
+    CorrectionRequest,
+    Course,
+    Enrollment,
+    LiveSession,
+    Offering,
+    OfferingInstructor,
+    User,
+)
 from portal.money import money_parse
 from portal.records.audit import audit_record
 from portal.timefmt import local_instant, zone
@@ -59,6 +69,8 @@ class OfferingForm:
     access_until: date | None = None
     sessions: tuple[SessionInput, ...] = ()
     instructor_ids: tuple[int, ...] = field(default_factory=tuple)
+    # Why session dates or deadlines change (required then; kept in the audit log).
+    reason: str = ""
 
 
 def _money_errors(form: OfferingForm) -> tuple[dict[str, str], dict[str, int]]:
@@ -109,19 +121,96 @@ def offering_form_problems(form: OfferingForm) -> tuple[dict[str, str], dict[str
     return errors, cents
 
 
-def _apply_sessions(offering: Offering, form: OfferingForm) -> None:
-    by_position = {s.position: s for s in offering.sessions}
+@dataclass(frozen=True)
+class PlannedSession:
+    """A session as the form would store it: instants in UTC."""
+
+    position: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    instructional_minutes: int
+
+    def schedule(self) -> dict[str, str | int]:
+        """What credit depends on, for comparisons and the audit log."""
+        return {
+            "position": self.position,
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "instructional_minutes": self.instructional_minutes,
+        }
+
+
+def _planned(form: OfferingForm) -> list[PlannedSession]:
+    planned = []
     for position, s in enumerate(form.sessions, 1):
-        live = by_position.pop(position, None) or LiveSession(position=position)
-        assert s.day and s.start and s.end
-        live.title = s.title.strip() or f"Session {position}"
-        live.starts_at = local_instant(s.day, s.start, form.time_zone)
-        live.ends_at = local_instant(s.day, s.end, form.time_zone)
-        live.instructional_minutes = s.instructional_minutes
-        if live not in offering.sessions:
+        assert s.day and s.start and s.end  # checked by offering_form_problems
+        planned.append(
+            PlannedSession(
+                position,
+                s.title.strip() or f"Session {position}",
+                local_instant(s.day, s.start, form.time_zone),
+                local_instant(s.day, s.end, form.time_zone),
+                s.instructional_minutes,
+            )
+        )
+    return planned
+
+
+def _schedule_of(offering: Offering) -> list[dict[str, str | int]]:
+    return [
+        PlannedSession(
+            s.position, s.title, s.starts_at, s.ends_at, s.instructional_minutes
+        ).schedule()
+        for s in offering.sessions
+    ]
+
+
+def offering_records(session: Session, offering_id: int) -> dict[str, int]:
+    """How many records hang on the offering's sessions: enrollments, attendance
+    records, correction requests and certificates (only the kinds that exist)."""
+    enrolled = select(Enrollment.id).where(Enrollment.offering_id == offering_id)
+    lives = select(LiveSession.id).where(LiveSession.offering_id == offering_id)
+    counts = {
+        "enrollment": select(func.count()).select_from(enrolled.subquery()),
+        "attendance record": select(func.count(Attendance.id)).where(
+            Attendance.live_session_id.in_(lives)
+        ),
+        "attendance correction request": select(func.count(CorrectionRequest.id)).where(
+            CorrectionRequest.live_session_id.in_(lives)
+        ),
+        "certificate": select(func.count(Certificate.id)).where(
+            Certificate.enrollment_id.in_(enrolled)
+        ),
+    }
+    found = {name: session.scalar(query) or 0 for name, query in counts.items()}
+    return {name: n for name, n in found.items() if n}
+
+
+def _schedule_refusal(records: dict[str, int]) -> str:
+    held = ", ".join(f"{n} {name}{'' if n == 1 else 's'}" for name, n in records.items())
+    return (
+        f"This offering has {held}, so its sessions cannot be removed, added or moved. "
+        "To call it off, cancel the offering (everyone gets a full refund) and create a new "
+        "one with the new dates; to fix one person's attendance, correct their record with "
+        "a reason on the Attendance page."
+    )
+
+
+def _apply_sessions(session: Session, offering: Offering, planned: list[PlannedSession]) -> None:
+    by_position = {s.position: s for s in offering.sessions}
+    for plan in planned:
+        live = by_position.pop(plan.position, None)
+        if live is None:
+            live = LiveSession(position=plan.position)
             offering.sessions.append(live)
+        live.title, live.starts_at, live.ends_at = plan.title, plan.starts_at, plan.ends_at
+        live.instructional_minutes = plan.instructional_minutes
     for extra in by_position.values():
+        # Only reached when nothing refers to the offering's sessions; the RESTRICT keys
+        # refuse the delete otherwise.
         offering.sessions.remove(extra)
+        session.delete(extra)
 
 
 def _apply_instructors(session: Session, offering: Offering, wanted: set[int]) -> dict[str, list]:
@@ -147,10 +236,42 @@ def _apply_instructors(session: Session, offering: Offering, wanted: set[int]) -
     return {"added": sorted(wanted - current), "removed": sorted(current - wanted)}
 
 
+def _date_changes(offering: Offering, form: OfferingForm, planned: list[PlannedSession]) -> dict:
+    """Before and after of the session schedule and of each deadline that changes."""
+    changes: dict[str, dict] = {}
+    before, after = _schedule_of(offering), [p.schedule() for p in planned]
+    if before != after:
+        changes["sessions"] = {"before": before, "after": after}
+    for name in DATE_FIELDS:
+        old, new = getattr(offering, name), getattr(form, name)
+        if old != new:
+            changes[name] = {
+                "before": old.isoformat() if old else None,
+                "after": new.isoformat() if new else None,
+            }
+    return changes
+
+
+def _edit_problems(
+    session: Session, offering: Offering, form: OfferingForm, changes: dict
+) -> dict[str, str]:
+    if offering.status == "cancelled":
+        return {"status": "A cancelled offering cannot be edited."}
+    if "sessions" in changes and (records := offering_records(session, offering.id)):
+        return {"sessions": _schedule_refusal(records)}
+    if changes and not form.reason.strip():
+        return {"reason": "Say why the dates change; the reason is kept in the audit log."}
+    return {}
+
+
 def offering_save(
     *, session: Session, actor_id: int, offering_id: int | None, form: OfferingForm
 ) -> Offering:
-    """Create (offering_id None) or edit an offering; audited with the instructor changes."""
+    """Create (offering_id None) or edit an offering, audited with its sessions.
+
+    A schedule change is refused while records hang on the sessions; any date change of
+    an existing offering needs a reason and is audited with before and after.
+    """
     errors, cents = offering_form_problems(form)
     if errors:
         raise FieldErrors(errors)
@@ -159,8 +280,10 @@ def offering_save(
     offering = session.get(Offering, offering_id) if offering_id else Offering()
     if offering is None:
         raise NotFound("No such offering.")
-    if offering.status == "cancelled":
-        raise FieldErrors({"status": "A cancelled offering cannot be edited."})
+    planned = _planned(form)
+    changes = _date_changes(offering, form, planned) if offering_id else {}
+    if offering_id and (problems := _edit_problems(session, offering, form, changes)):
+        raise FieldErrors(problems)
     offering.course_id, offering.slug, offering.label = (
         form.course_id,
         form.slug.strip(),
@@ -175,30 +298,28 @@ def offering_save(
     offering.deposit_cents = cents["deposit"]
     for name in DATE_FIELDS:
         setattr(offering, name, getattr(form, name))
-    _apply_sessions(offering, form)
+    _apply_sessions(session, offering, planned)
     try:
         with session.begin_nested():
             session.add(offering)
             session.flush()
     except IntegrityError:
-        raise FieldErrors(
-            {
-                "slug": "This course already has an offering with this slug, or a "
-                "removed session already has attendance."
-            }
-        ) from None
-    changes = _apply_instructors(session, offering, set(form.instructor_ids))
+        raise FieldErrors({"slug": "This course already has an offering with this slug."}) from None
+    instructors = _apply_instructors(session, offering, set(form.instructor_ids))
     audit_record(
         session=session,
         actor_id=actor_id,
         action="offering.update" if offering_id else "offering.create",
         subject_type="offering",
         subject_id=offering.id,
+        reason=form.reason.strip(),
         details={
             "offering_id": offering.id,
-            "instructors": changes,
+            "instructors": instructors,
             "fee_cents": offering.fee_cents,
             "capacity": offering.capacity,
+            "sessions": _schedule_of(offering),
+            "date_changes": changes,
         },
     )
     return offering

@@ -25,10 +25,10 @@ class Attendance(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(
-        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+        ForeignKey("enrollments.id", ondelete="RESTRICT"), index=True
     )
     live_session_id: Mapped[int] = mapped_column(
-        ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True
+        ForeignKey("live_sessions.id", ondelete="RESTRICT"), index=True
     )
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

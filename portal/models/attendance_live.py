@@ -81,7 +81,7 @@ class AttendanceChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attendance_id: Mapped[int] = mapped_column(
-        ForeignKey("attendance.id", ondelete="CASCADE"), index=True
+        ForeignKey("attendance.id", ondelete="RESTRICT"), index=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -115,9 +115,11 @@ class CorrectionRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(
-        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+        ForeignKey("enrollments.id", ondelete="RESTRICT"), index=True
     )
-    live_session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
+    live_session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="RESTRICT")
+    )
     note: Mapped[str] = mapped_column(Text)
     requested_check_in: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     requested_check_out: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -135,7 +137,7 @@ class PlatformImport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     live_session_id: Mapped[int] = mapped_column(
-        ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True
+        ForeignKey("live_sessions.id", ondelete="RESTRICT"), index=True
     )
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -46,14 +46,17 @@ class Certificate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="RESTRICT"), index=True
+    )
     credit_type_id: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="current")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     issue_reason: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    # Deferred: lists and counts never read the bytes; the download and the ZIP ask for them.
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), nullable=True)
     superseded_by_id: Mapped[int | None] = mapped_column(

@@ -61,8 +61,10 @@ class Offering(Base):
     meeting_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
     course: Mapped[Course] = relationship(back_populates="offerings")
+    # No delete-orphan cascade: a session with records is never deleted as a side effect;
+    # portal.courses.offerings deletes a removed session explicitly, once nothing refers to it.
     sessions: Mapped[list[LiveSession]] = relationship(
-        back_populates="offering", order_by="LiveSession.starts_at", cascade="all, delete-orphan"
+        back_populates="offering", order_by="LiveSession.starts_at"
     )
 
 

@@ -27,10 +27,16 @@ class AccountToken(Base):
 
 
 class OutboxMessage(Base):
-    """An email waiting to be sent (or sent); sending retries with backoff."""
+    """An email waiting to be sent (or sent); sending retries with backoff.
+
+    While a sender holds a message its status is 'sending' and next_attempt_at is the end of
+    its lease: a sender that died mid-batch leaves messages another picks up after the lease.
+    """
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))

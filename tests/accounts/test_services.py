@@ -1,9 +1,9 @@
-
 import bcrypt
 import pytest
 from sqlalchemy import select
 
 from portal.accounts import services as accounts
+from portal.accounts.passwords import BCRYPT_ROUNDS
 from portal.accounts.services import LicenseInput, Registration
 from portal.accounts.throttle import SignInPolicy
 from portal.errors import FieldErrors
@@ -147,7 +147,7 @@ def test_unknown_and_known_usernames_cost_the_same_bcrypt_work(session, monkeypa
     for username in ("pat", "nobody-here"):
         assert _attempt(session, username, "wrong password") is None
     assert len(calls) == 2
-    assert all(h.startswith(b"$2b$12$") for h in calls)
+    assert all(h.startswith(f"$2b${BCRYPT_ROUNDS:02d}$".encode()) for h in calls)
 
 
 def test_role_change_needs_a_reason_and_is_audited(session):
@@ -193,3 +193,18 @@ def test_a_person_cannot_remove_another_persons_license(session):
 
     with pytest.raises(NotFound):
         accounts.license_remove(session=session, user_id=other.id, license_id=owner.licenses[0].id)
+
+
+def test_demo_accounts_sign_in_only_in_demo_mode(session):
+    admin = user_make(session, role="admin", username="demo-admin", password="demo-admin")
+    kwargs = {"client": "198.51.100.7", "policy": SignInPolicy()}
+    refused = accounts.sign_in_check(
+        session=session, username="demo-admin", password="demo-admin", **kwargs
+    )
+    assert refused.user_id is None
+    assert accounts.sessions_valid_since(session, "demo-admin") is None
+    allowed = accounts.sign_in_check(
+        session=session, username="Demo-Admin", password="demo-admin", demo_mode=True, **kwargs
+    )
+    assert allowed.user_id == admin.id
+    assert accounts.sessions_valid_since(session, "demo-admin", demo_mode=True) is not None

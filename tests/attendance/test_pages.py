@@ -41,7 +41,7 @@ def test_pages_check_the_role(app_env, session, page, allowed):
     assert "Please sign in" in texts(at)
 
 
-def test_check_in_page_reads_the_code_from_the_url_and_records(app_env, session, world):
+def test_the_qr_link_checks_a_signed_in_person_in_on_opening(app_env, session, world):
     _, offering, participant, _ = world
     window = window_make(session, offering.sessions[0])
     session.commit()
@@ -49,12 +49,26 @@ def test_check_in_page_reads_the_code_from_the_url_and_records(app_env, session,
     at = app_as(participant)
     at.query_params["code"] = code
     at.switch_page("pages/check_in.py").run()
-    assert at.text_input(key="checkin_code").value == code
-    assert "Check-in is open" in texts(at)
-    at.button(key="checkin_submit").click().run()
     assert not at.exception
     assert "You checked in to Session 1." in texts(at)
     assert session.scalar(select(Attendance.source)) == "code"
+    # The code leaves the address: a reload records nothing more and says nothing twice.
+    assert "code" not in at.query_params
+    at.run()
+    assert "You checked in" not in texts(at)
+    assert "You already checked in" not in texts(at)
+
+
+def test_the_qr_link_with_a_stale_code_says_so_beside_the_field(app_env, session, world):
+    _, offering, participant, _ = world
+    window_make(session, offering.sessions[0])
+    session.commit()
+    at = app_as(participant)
+    at.query_params["code"] = "WRONG9"
+    at.switch_page("pages/check_in.py").run()
+    assert "That code is not right" in texts(at)
+    assert at.text_input(key="checkin_code").value == "WRONG9"
+    assert session.scalar(select(Attendance.id)) is None
 
 
 def test_check_in_page_refuses_a_wrong_code(app_env, session, world):

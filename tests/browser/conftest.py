@@ -82,16 +82,23 @@ def server_seed() -> Seed | None:
     return None
 
 
-def _start(tmp: Path, seed: Seed | None) -> LiveServer:
-    return server_start(database_prepare(tmp / "portal.sqlite3", seed), tmp)
+@pytest.fixture(scope="module")
+def server_mode() -> str:
+    """PORTAL_ENV of the module's server: "demo" where it signs in with the demo accounts,
+    which no other mode lets in (override it)."""
+    return "test"
+
+
+def _start(tmp: Path, seed: Seed | None, mode: str = "test") -> LiveServer:
+    return server_start(database_prepare(tmp / "portal.sqlite3", seed), tmp, mode)
 
 
 @pytest.fixture(scope="module")
 def live_server(
-    server_seed: Seed | None, tmp_path_factory: pytest.TempPathFactory
+    server_seed: Seed | None, server_mode: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """The module's portal server on a fresh SQLite database."""
-    server = _start(tmp_path_factory.mktemp("live_server"), server_seed)
+    server = _start(tmp_path_factory.mktemp("live_server"), server_seed, server_mode)
     yield server
     server_stop(server)
 

@@ -79,10 +79,12 @@ def database_prepare(path: Path, seed: Seed | None = None) -> str:
     return url
 
 
-def _server_env(database_url: str, port: int, workdir: Path, cookie_key: str) -> dict[str, str]:
+def _server_env(
+    database_url: str, port: int, workdir: Path, cookie_key: str, mode: str
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        PORTAL_ENV="test",
+        PORTAL_ENV=mode,
         PORTAL_DATABASE_URL=database_url,
         PORTAL_COOKIE_KEY=cookie_key,
         PORTAL_SECRETS_FILE=str(workdir / "no-secrets.toml"),
@@ -107,8 +109,9 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) ->
     raise RuntimeError(f"The server did not answer in {STARTUP_TIMEOUT} s:\n{log_path.read_text()}")
 
 
-def server_launch(database_url: str, workdir: Path) -> LiveServer:
-    """Start the portal on a free port without waiting for it (see server_wait)."""
+def server_launch(database_url: str, workdir: Path, mode: str = "test") -> LiveServer:
+    """Start the portal on a free port without waiting for it (see server_wait); mode is
+    PORTAL_ENV ("demo" where a test signs in with the demo accounts)."""
     port, cookie_key = free_port(), secrets.token_urlsafe(48)
     log_path = workdir / f"server-{port}.log"
     command = [
@@ -130,7 +133,7 @@ def server_launch(database_url: str, workdir: Path) -> LiveServer:
         process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
-            env=_server_env(database_url, port, workdir, cookie_key),
+            env=_server_env(database_url, port, workdir, cookie_key, mode),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -147,19 +150,21 @@ def server_wait(server: LiveServer) -> LiveServer:
     return server
 
 
-def server_start(database_url: str, workdir: Path) -> LiveServer:
+def server_start(database_url: str, workdir: Path, mode: str = "test") -> LiveServer:
     """Start the portal on a free port and wait until its health check answers."""
-    return server_wait(server_launch(database_url, workdir))
+    return server_wait(server_launch(database_url, workdir, mode))
 
 
-def servers_start(count: int, template: Path, workdir: Path) -> list[LiveServer]:
+def servers_start(
+    count: int, template: Path, workdir: Path, mode: str = "test"
+) -> list[LiveServer]:
     """Start several servers at once, each on its own copy of a prepared SQLite file."""
     launched = []
     try:
         for n in range(count):
             (workdir / f"s{n}").mkdir()
             copy = shutil.copyfile(template, workdir / f"s{n}" / "portal.sqlite3")
-            launched.append(server_launch(f"sqlite:///{copy}", workdir / f"s{n}"))
+            launched.append(server_launch(f"sqlite:///{copy}", workdir / f"s{n}", mode))
         return [server_wait(server) for server in launched]
     except BaseException:
         servers_stop(launched)

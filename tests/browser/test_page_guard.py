@@ -56,13 +56,18 @@ def server_seed():
 
 
 @pytest.fixture(scope="module")
+def server_mode():
+    return "demo"
+
+
+@pytest.fixture(scope="module")
 def fresh_servers(tmp_path_factory) -> Iterator[list[LiveServer]]:
     """One never-visited server per fresh-server test, all started at once (tests pop one)."""
     tmp = tmp_path_factory.mktemp("fresh_servers")
     template = tmp / "template.sqlite3"
     database_prepare(template, _demo)
     count = len(protected_pages()) + len(pages_closed_to("participant"))
-    servers = servers_start(count, template, tmp)
+    servers = servers_start(count, template, tmp, mode="demo")
     yield list(servers)  # tests pop from this copy; teardown stops every server
     servers_stop(servers)
 

@@ -23,6 +23,11 @@ README_SCREENSHOT = PROJECT_ROOT / "docs" / "screenshot-home.png"
 
 
 @pytest.fixture(scope="module")
+def server_mode():
+    return "demo"
+
+
+@pytest.fixture(scope="module")
 def server_seed():
     courses = content.courses_load(PROJECT_ROOT / "content")
     return lambda session: demo_seed(session=session, courses=courses, now=utc_now())

@@ -144,3 +144,27 @@ def test_signing_out_ends_the_session_and_earlier_cookies(app_env, session, fact
     assert not at.session_state["authentication_status"]
     with factory() as check:
         assert check.get(User, user.id).sessions_valid_after > before
+
+
+def test_outside_demo_mode_the_demo_admin_cannot_sign_in(app_env, session, monkeypatch, tmp_path):
+    # A production start on a database that demo mode once seeded.
+    user_make(session, role="admin", username="demo-admin", password="demo-admin")
+    session.commit()
+    signature = tmp_path / "signature.png"
+    signature.write_bytes(b"\x89PNG\r\n")
+    for name, value in {
+        "ENV": "production",
+        "PUBLIC_BASE_URL": "https://ce.example.org",
+        "CE_ADMINISTRATOR_NAME": "Dana Reyes, PhD",
+        "CE_ADMINISTRATOR_TITLE": "CE Program Director",
+        "CE_ADMINISTRATOR_SIGNATURE": str(signature),
+    }.items():
+        monkeypatch.setenv(f"PORTAL_{name}", value)
+    from portal.settings import settings_load
+
+    settings_load.cache_clear()
+    at = _sign_in(app_as(None), "demo-admin", "demo-admin")
+    assert not at.exception
+    assert not at.session_state["authentication_status"]
+    assert "Username or password is incorrect" in texts(at)
+    assert "Demo data" not in texts(at)

@@ -1,0 +1,1 @@
+"""`make load`: real Streamlit sessions over the websocket against the portal as production runs it."""

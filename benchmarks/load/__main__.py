@@ -1,0 +1,119 @@
+"""`python -m benchmarks.load [--users N] [--processes N] [--flow form|qr]`: prints BENCH lines."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+
+from benchmarks.common import PG_URL, bench
+from benchmarks.load import scenario
+from benchmarks.load.seed import attendance_counts, fresh_database, seed
+from benchmarks.load.servers import Portal, portal
+from portal.models import utc_now
+
+PHASE_TIMEOUT_SECONDS = 300.0  # the participants' phase is cut off after this
+RATIO_RUNS = 40
+
+
+def _p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=20)[-1]
+
+
+async def _sample_memory(servers: Portal, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        for process in servers.processes:
+            process.rss_mib()
+        await asyncio.sleep(0.5)
+
+
+async def _load(servers: Portal, seeded, cookies: scenario.Cookies, flow: str) -> None:  # type: ignore[no-untyped-def]
+    console = scenario.Console()
+    browser = await scenario.console_open(servers.url, cookies, console)
+    stop = asyncio.Event()
+    timers = asyncio.create_task(scenario.console_timers(browser, stop))
+    sampler = asyncio.create_task(_sample_memory(servers, stop))
+    for process in servers.processes:
+        process.cpu_at_start = process.cpu_seconds()
+    started = time.perf_counter()
+    try:
+        outcomes = await asyncio.wait_for(
+            scenario.participants(servers.url, seeded.usernames, console, flow),
+            PHASE_TIMEOUT_SECONDS,
+        )
+    except TimeoutError:
+        outcomes = []
+        print(f"# participants' phase cut off after {PHASE_TIMEOUT_SECONDS:.0f} s", flush=True)
+    ended = time.perf_counter()
+    cpu = sum(p.cpu_seconds() - p.cpu_at_start for p in servers.processes)
+    stop.set()
+    await asyncio.gather(timers, sampler, return_exceptions=True)
+    await browser.close()
+    _report(seeded, outcomes, console, started, ended, cpu, servers)
+
+
+def _report(seeded, outcomes, console, started, ended, cpu, servers) -> None:  # type: ignore[no-untyped-def]
+    users = len(seeded.usernames)
+    done = [o for o in outcomes if o.done_at is not None]
+    for reason in sorted({o.error for o in outcomes if o.error})[:5]:
+        print(f"# failure: {reason}", flush=True)
+    rows, distinct, changes = attendance_counts(seeded.database_url, seeded.live_session_id)
+    last = max((o.done_at for o in done), default=ended)
+    first = min((o.started for o in outcomes), default=started)
+    bench("load_participants", users, "participants")
+    bench("load_wall_s", last - first, "s")
+    bench("load_signin_p95_ms", _p95([o.signin_s * 1000 for o in outcomes if o.signin_s]), "ms")
+    bench("load_checkin_p95_ms", _p95([o.checkin_s * 1000 for o in done]), "ms")
+    bench("load_console_max_gap_ms", console.max_gap(started, ended) * 1000, "ms")
+    bench("load_lost", users - min(distinct, len(done)), "participants")
+    bench("load_duplicates", (rows - distinct) + max(0, changes - distinct), "rows")
+    bench("load_rss_peak_mib", max(p.rss_peak_mib for p in servers.processes), "MiB")
+    bench("load_cpu_s_per_participant", cpu / users, "s")
+
+
+async def _page_ratio(servers: Portal, cookies: scenario.Cookies, username: str) -> None:
+    app = servers.processes[0]
+    page_cpu, page_wall = await scenario.rerun_cost(
+        app.url, cookies.for_user(username), "check_in", RATIO_RUNS, app.cpu_seconds
+    )
+    bare_cpu, bare_wall = await scenario.rerun_cost(
+        servers.bare.url, {}, "", RATIO_RUNS, servers.bare.cpu_seconds
+    )
+    bench("page_run_cpu_ms", page_cpu * 1000, "ms")
+    bench("bare_page_run_cpu_ms", bare_cpu * 1000, "ms")
+    bench("page_run_ms", page_wall * 1000, "ms")
+    bench("bare_page_run_ms", bare_wall * 1000, "ms")
+    bench("page_run_ratio", page_cpu / bare_cpu if bare_cpu else float("nan"), "x")
+
+
+def main(argv: list[str]) -> int:
+    """Seed a fresh database, start the portal, drive the browsers, print BENCH lines."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load")
+    parser.add_argument("--users", type=int, default=int(os.environ.get("USERS", 300)))
+    parser.add_argument("--processes", type=int, default=int(os.environ.get("PROCESSES", 1)))
+    parser.add_argument("--flow", choices=("qr", "form"), default=os.environ.get("FLOW", "qr"))
+    args = parser.parse_args(argv)
+    cookies = scenario.Cookies("ce_portal_auth", secrets.token_urlsafe(32))
+    with fresh_database(PG_URL) as url, tempfile.TemporaryDirectory() as storage:
+        seeded = seed(url, args.users, utc_now())
+        env = {
+            "PORTAL_ENV": "production", "PORTAL_DATABASE_URL": url,
+            "PORTAL_COOKIE_KEY": cookies.key, "PORTAL_COOKIE_NAME": cookies.name,
+            "PORTAL_STORAGE_DIR": storage, "PORTAL_SECRETS_FILE": os.devnull,
+        }  # fmt: skip
+        print(f"# {args.users} participants, {args.processes} process(es), flow {args.flow}")
+        with portal(args.processes, env) as servers:
+            asyncio.run(_load(servers, seeded, cookies, args.flow))
+            asyncio.run(_page_ratio(servers, cookies, seeded.usernames[0]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
