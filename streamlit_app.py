@@ -6,13 +6,15 @@ from portal import navigation, ui
 from portal.accounts.ui import authenticate, page_run_user
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
+ui.configured_or_stop()
 settings = ui.settings()
 if settings.is_demo:
     st.sidebar.warning(
         "**Demo data** — nothing here is a real CE record.", icon=":material/science:"
     )
 
-user = authenticate()
+with ui.request_logging(None):
+    user = authenticate()
 specs = navigation.pages_for(user.role if user else None)
 sections: dict[str, list] = {}
 for spec in specs:
@@ -25,5 +27,6 @@ for spec in specs:
     )
     sections.setdefault(spec.section, []).append(page)
 
-with page_run_user(user):  # the page does not look the person up again
+with ui.request_logging(user.id if user else None), page_run_user(user):
+    # page_run_user: the page does not look the person up again
     st.navigation(sections).run()

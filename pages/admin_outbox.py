@@ -1,4 +1,4 @@
-"""Outbox: every email the portal queued; in demo mode (no SMTP) this is where mail lands."""
+"""Outbox: every email the portal queued; without an SMTP server this is where mail stays."""
 
 import streamlit as st
 
@@ -7,7 +7,7 @@ from portal.accounts.ui import require_role
 from portal.mail import outbox
 from portal.mail import sender as email_sender
 
-require_role("admin")
+admin = require_role("admin")
 ui.show_flash()
 st.title("Outbox")
 settings = ui.settings()
@@ -17,8 +17,13 @@ if email_sender.smtp_configured(settings):
         report = email_sender.outbox_send_due(factory=ui.db(), settings=settings)
         ui.flash(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.")
         st.rerun()
+elif settings.is_demo:
+    st.info("Demo mode: no SMTP server is configured, so emails stay here and are not sent.")
 else:
-    st.info("No SMTP server is configured (demo mode): emails stay here and are not sent.")
+    st.warning(
+        "No SMTP server is configured (PORTAL_SMTP_HOST): emails wait here and nobody receives "
+        "them until the operator sets one; the mail sender then delivers them."
+    )
 status = st.selectbox(
     "Status",
     ["", "pending", "sending", "sent", "failed"],
@@ -37,6 +42,6 @@ for m in messages:
         )
         st.code(m.body, language=None)
         if m.status == "failed" and st.button("Retry", key=f"outbox_retry_{m.id}"):
-            ui.submit("outbox_retry", outbox.outbox_retry, message_id=m.id)
+            ui.submit("outbox_retry", outbox.outbox_retry, actor_id=admin.id, message_id=m.id)
             ui.flash("Queued again.")
             st.rerun()

@@ -8,7 +8,7 @@ from portal.accounts import people
 from portal.accounts.ui import require_role
 from portal.records import bundle as records
 
-require_role("admin")
+admin = require_role("admin")
 st.title("Person record")
 found = ui.query(people.people_search)
 if not found:
@@ -24,7 +24,7 @@ person = st.selectbox(
     key="person_choice",
     format_func=lambda p: f"{p.full_name} ({p.username}, {p.email})",
 )
-for section in ui.query(records.person_record, user_id=person.id):
+for section in ui.query(records.person_record, actor_id=admin.id, user_id=person.id):
     st.subheader(section.title)
     if section.note:
         st.caption(section.note)

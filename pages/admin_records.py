@@ -56,7 +56,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-report = ui.query(purge.purge_preview, content_dir=settings.content_dir)
+report = ui.query(purge.purge_preview, actor_id=admin.id, content_dir=settings.content_dir)
 for _offering_id, label, counts in report.offerings:
     st.warning(f"Past retention: {label} — " + ", ".join(f"{t} {n}" for t, n in counts.items()))
 st.caption(

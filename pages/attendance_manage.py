@@ -82,7 +82,7 @@ with tab_mark:
             if saved is not None:
                 ui.flash(f"Attendance of {person.name} at {live.title} saved.")
                 st.rerun()
-        for field in ("reason", "checked_out_at"):
+        for field in ("reason", "checked_in_at", "checked_out_at"):
             ui.field_error("mark", field)
         ui.form_error("mark")
         st.markdown("**History of this record**")

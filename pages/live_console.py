@@ -99,13 +99,43 @@ def codes() -> None:
 
 
 @st.fragment(run_every=5)
-def live_roster() -> None:
-    """Who checked in and out; refreshes by itself."""
-    data = ui.query(roster.live_roster, user_id=user.id, live_session_id=live.id)
+def live_feed() -> None:
+    """Counts and the latest check-ins; refreshes by itself, sending only what changed."""
+    key = f"console_feed_{live.id}"
+    since, shown = st.session_state.get(key, (None, ()))
+    feed = ui.query(roster.live_feed, user_id=user.id, live_session_id=live.id, since=since)
+    shown = roster.feed_merge(shown, feed.changes)
+    st.session_state[key] = (feed.as_of, shown)
     a, b, c = st.columns(3)
-    a.metric("Checked in", data.checked_in)
-    b.metric("Checked out", data.checked_out)
-    c.metric("Missing", len(data.missing))
+    a.metric("Checked in", feed.counts.checked_in)
+    b.metric("Checked out", feed.counts.checked_out)
+    c.metric("Missing", feed.counts.missing)
+    tz = offering.time_zone
+    for change in shown:
+        out = change.checked_out_at
+        verb = "checked out" if out else "checked in"
+        at = (
+            format_instant(out or change.checked_in_at, tz)
+            if (out or change.checked_in_at)
+            else "—"
+        )
+        st.caption(f"{ui.escape_markdown(change.name)} {verb} · {at}")
+
+
+def roster_table() -> None:
+    """The roster by name, a page at a time; searched and filtered on demand."""
+    left, right = st.columns([3, 2])
+    search = left.text_input("Find by name", key="console_roster_search")
+    missing_only = right.toggle("Only those missing", key="console_roster_missing")
+    total = ui.query(
+        roster.live_people_count, user_id=user.id, live_session_id=live.id,
+        missing_only=missing_only, search=search,
+    )  # fmt: skip
+    limit, offset = ui.pager("console_roster_page", total, "people")
+    people = ui.query(
+        roster.live_people, user_id=user.id, live_session_id=live.id,
+        missing_only=missing_only, search=search, limit=limit, offset=offset,
+    )  # fmt: skip
     tz = offering.time_zone
     rows = [
         {
@@ -114,13 +144,13 @@ def live_roster() -> None:
             "Checked out": format_instant(p.checked_out_at, tz) if p.checked_out_at else "—",
             "Enrollment": p.enrollment_status,
         }
-        for p in data.people
+        for p in people
     ]
     st.dataframe(rows, hide_index=True, width="stretch", key="console_roster")
-    if data.missing:
-        st.caption("Missing: " + ", ".join(ui.escape_markdown(n) for n in data.missing))
 
 
 codes()
+st.subheader("Check-ins")
+live_feed()
 st.subheader("Roster")
-live_roster()
+roster_table()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -77,9 +78,42 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def database_upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Bring the database to the latest (or the given) revision."""
-    command.upgrade(alembic_config(engine), revision)
+# Any fixed number: PostgreSQL advisory locks are named by integers.
+MIGRATION_LOCK_ID = 7_406_113
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """One migration at a time: a second `db upgrade` waits, then finds nothing to do."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            lock.commit()
+            try:
+                yield
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+                lock.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}-migrate-lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def database_upgrade(engine: Engine, revision: str = "heads", *, lock: bool = True) -> None:
+    """Bring the database to the latest (or the given) revision.
+
+    lock=False when the caller holds migration_lock already (it is not re-entrant).
+    """
+    if not lock:
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with migration_lock(engine):
+        command.upgrade(alembic_config(engine), revision)
 
 
 def database_downgrade(engine: Engine, revision: str) -> None:

@@ -8,7 +8,13 @@ from sqlalchemy import Engine
 
 from portal.courses import content
 from portal.courses.catalog import content_sync
-from portal.db import database_upgrade, engine_create, session_factory, transaction
+from portal.db import (
+    database_upgrade,
+    engine_create,
+    migration_lock,
+    session_factory,
+    transaction,
+)
 from portal.demo import demo_seed
 from portal.settings import Settings
 
@@ -16,10 +22,12 @@ from portal.settings import Settings
 def runtime_start(settings: Settings) -> Engine:
     """Migrate the database to the latest revision and sync courses from content/."""
     engine = engine_create(settings.resolved_database_url())
-    database_upgrade(engine)
     courses = content.courses_load(settings.content_dir)
-    with transaction(session_factory(engine)) as session:
-        content_sync(session=session, courses=courses)
+    # Processes starting together take turns: the schema and the course rows are made once.
+    with migration_lock(engine):
+        database_upgrade(engine, lock=False)
+        with transaction(session_factory(engine)) as session:
+            content_sync(session=session, courses=courses)
     return engine
 
 

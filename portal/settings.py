@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -29,10 +30,19 @@ _LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1", "0.0.0.0")
 
 
 class SettingsError(RuntimeError):
-    """The settings cannot run the portal; the message says what to set."""
+    """The settings cannot run the portal; the message says what to set, one line each."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
-def _secrets_file() -> Path:
+# Values never repeated back in a message.
+SECRET_FIELDS = frozenset({"cookie_key", "smtp_password", "database_url"})
+
+
+def secrets_file() -> Path:
+    """Where the secrets file is: PORTAL_SECRETS_FILE or .streamlit/secrets.toml."""
     return Path(os.environ.get("PORTAL_SECRETS_FILE", PROJECT_ROOT / ".streamlit/secrets.toml"))
 
 
@@ -96,7 +106,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        secrets = TomlConfigSettingsSource(settings_cls, toml_file=_secrets_file())
+        secrets = TomlConfigSettingsSource(settings_cls, toml_file=secrets_file())
         return (init_settings, env_settings, secrets)
 
     @property
@@ -121,9 +131,8 @@ def _secret_problem(settings: Settings) -> str | None:
     key = settings.cookie_key
     if not key or len(key) < 32 or any(m in key.lower() for m in _PLACEHOLDER_MARKERS):
         return (
-            "Set PORTAL_COOKIE_KEY (or cookie_key in .streamlit/secrets.toml) to a random "
-            "secret of at least 32 characters, e.g. `python -c 'import secrets; "
-            "print(secrets.token_urlsafe(48))'`."
+            "Set PORTAL_COOKIE_KEY (or cookie_key in the secrets file) to a random secret of "
+            "at least 32 characters: run `portal secrets init` once."
         )
     return None
 
@@ -183,12 +192,33 @@ def settings_check(settings: Settings) -> None:
     """Refuse to run production on missing, placeholder or demo settings."""
     problems = settings_problems(settings)
     if problems:
-        raise SettingsError("\n".join(problems))
+        raise SettingsError(*problems)
+
+
+def _validation_problems(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "settings"
+        shown = "" if field in SECRET_FIELDS else f" is {item.get('input')!r}:"
+        problems.append(f"PORTAL_{field.upper()}{shown} {item['msg']}.")
+    return problems
+
+
+def settings_read() -> Settings:
+    """Settings from the environment and the secrets file; SettingsError names each bad one."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(*_validation_problems(error)) from None
+    except (tomllib.TOMLDecodeError, OSError) as error:
+        raise SettingsError(
+            f"PORTAL_SECRETS_FILE: {secrets_file()} cannot be read ({error}); fix or remove it."
+        ) from None
 
 
 @lru_cache(maxsize=1)
 def settings_load() -> Settings:
     """The process's settings, checked once."""
-    settings = Settings()
+    settings = settings_read()
     settings_check(settings)
     return settings

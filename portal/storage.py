@@ -106,8 +106,3 @@ def blob_discard(staged: StagedBlob) -> None:
     """Forget staged bytes that were refused."""
     with contextlib.suppress(FileNotFoundError):
         staged.path.unlink()
-
-
-def blob_read(storage_dir: Path, sha256: str) -> bytes:
-    """The whole blob (for small files such as Markdown notes)."""
-    return blob_path(storage_dir, sha256).read_bytes()

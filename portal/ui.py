@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,11 +15,17 @@ from sqlalchemy.orm import Session
 from portal.clients import client_address as _client_address
 from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
+from portal.logs import log_context, logger, logging_configure, request_id_new
 from portal.models import utc_now
+from portal.operations.checks import SERVER, checks_run
 from portal.runtime import runtime_demo_seed, runtime_start
 from portal.settings import Settings, SettingsError, settings_load
 
 T = TypeVar("T")
+log = logger(__name__)
+NOT_CONFIGURED = (
+    "The portal is not configured — the operator has been told. Please try again later."
+)
 
 
 def settings() -> Settings:
@@ -37,6 +44,46 @@ def client_address() -> str:
     peer = peer if isinstance(peer, str) and peer else "127.0.0.1"
     forwarded = forwarded if isinstance(forwarded, str) else ""
     return _client_address(peer, forwarded, settings().trusted_proxy_networks())
+
+
+@st.cache_resource(show_spinner=False)
+def _logging() -> None:
+    logging_configure()
+
+
+# A failing configuration is checked again after this many seconds, so a fixed database or
+# folder is noticed without a restart; a good one is rechecked as rarely.
+CHECK_SECONDS = 30
+
+
+@st.cache_data(ttl=CHECK_SECONDS, show_spinner=False)
+def _problems(environment: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    problems = tuple(checks_run(SERVER))
+    for problem in problems:
+        log.error("the portal is not configured: %s", problem)
+    return problems
+
+
+def _not_configured_page() -> None:
+    st.title("CE Portal")
+    st.warning(NOT_CONFIGURED, icon=":material/build:")
+
+
+def configured_or_stop() -> None:
+    """Serve a plain 'not configured' page (no menu, no details) while the checks fail."""
+    _logging()
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PORTAL_")))
+    if _problems(environment):
+        st.navigation([st.Page(_not_configured_page, title="CE Portal")], position="hidden").run()
+        st.stop()
+
+
+@contextmanager
+def request_logging(user_id: int | None) -> Iterator[None]:
+    """Log lines of this script run carry the browser session's id and the user's id."""
+    request_id = st.session_state.setdefault("_request_id", request_id_new())
+    with log_context(request_id=request_id, user_id=user_id if user_id is not None else "-"):
+        yield
 
 
 def fail(message: str) -> NoReturn:

@@ -43,14 +43,9 @@ async def _load(servers: Portal, seeded, cookies: scenario.Cookies, flow: str) -
     for process in servers.processes:
         process.cpu_at_start = process.cpu_seconds()
     started = time.perf_counter()
-    try:
-        outcomes = await asyncio.wait_for(
-            scenario.participants(servers.url, seeded.usernames, console, flow),
-            PHASE_TIMEOUT_SECONDS,
-        )
-    except TimeoutError:
-        outcomes = []
-        print(f"# participants' phase cut off after {PHASE_TIMEOUT_SECONDS:.0f} s", flush=True)
+    outcomes = await scenario.participants(
+        servers.url, seeded.usernames, console, flow, timeout=PHASE_TIMEOUT_SECONDS
+    )
     ended = time.perf_counter()
     cpu = sum(p.cpu_seconds() - p.cpu_at_start for p in servers.processes)
     stop.set()

@@ -80,7 +80,8 @@ class StreamlitBrowser:
     _seen: list[Shown] = field(default_factory=list)
     _finished: asyncio.Queue[int] = field(default_factory=asyncio.Queue)
     _answered: set[str] = field(default_factory=set)
-    _pending_answers: list[WidgetState] = field(default_factory=list)
+    _fragment_sent: str = ""
+    _pending_answers: list[tuple[str, WidgetState]] = field(default_factory=list)
     auto_reruns: dict[str, float] = field(default_factory=dict)  # fragment id -> seconds
 
     async def connect(self) -> None:
@@ -128,14 +129,16 @@ class StreamlitBrowser:
         while True:
             status = await asyncio.wait_for(self._finished.get(), timeout)
             if fragment_id and status == _FRAGMENT_DONE:
-                break
-            if status not in _DONE:
+                fragment_id = ""
+            elif status not in _DONE:
                 continue
             if not self._pending_answers:
                 break
-            # The cookie component reported back: the browser sends its value, which reruns.
-            answers, self._pending_answers = self._pending_answers, []
-            await self._send(answers)
+            # A cookie component reported back: the browser sends its value, which reruns the
+            # fragment the component is in (or the whole page).
+            (fragment_id, answer), *rest = self._pending_answers
+            self._pending_answers = rest
+            await self._send([answer], fragment_id=fragment_id)
         return RunResult(list(self._elements), list(self._seen), time.perf_counter() - started)
 
     async def fragment_rerun(self, fragment_id: str) -> None:
@@ -152,6 +155,7 @@ class StreamlitBrowser:
     async def _send(
         self, widgets: list[WidgetState], *, fragment_id: str = "", auto: bool = False
     ) -> None:
+        self._fragment_sent = fragment_id
         message = BackMsg()
         state = message.rerun_script
         state.query_string = self.query_string
@@ -179,7 +183,8 @@ class StreamlitBrowser:
     def _handle(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
-            self._elements = []  # every script run starts with new_session: keep the last run's
+            if not self._fragment_sent:  # a run of the page: keep only its elements
+                self._elements = []
             self._pages_learn(msg.new_session.app_pages)
             if not self.page_hash:
                 self.page_hash = msg.new_session.page_script_hash
@@ -206,11 +211,11 @@ class StreamlitBrowser:
         self._elements.append(shown)
         self._seen.append(shown)
         if kind == "component_instance":
-            self._component(shown.proto)
+            self._component(shown.proto, fragment_id)
         if self.on_delta is not None:
             self.on_delta(shown)
 
-    def _component(self, component: Any) -> None:
+    def _component(self, component: Any, fragment_id: str) -> None:
         """Answer the cookie manager as its JavaScript does, once per component instance."""
         if "cookie_manager" not in component.component_name or component.id in self._answered:
             return
@@ -227,7 +232,8 @@ class StreamlitBrowser:
             value = True
         else:
             value = self.cookies.get(args.get("cookie", ""))
-        self._pending_answers.append(WidgetState(id=component.id, json_value=json.dumps(value)))
+        answer = WidgetState(id=component.id, json_value=json.dumps(value))
+        self._pending_answers.append((fragment_id, answer))
 
 
 def text_value(widget_id: str, value: str) -> WidgetState:

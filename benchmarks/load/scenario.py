@@ -144,15 +144,29 @@ async def _check_in(browser: StreamlitBrowser, code: str, out: Outcome, flow: st
 
 
 async def participants(
-    url: str, usernames: tuple[str, ...], console: Console, flow: str, seed: int = 14
+    url: str,
+    usernames: tuple[str, ...],
+    console: Console,
+    flow: str,
+    *,
+    timeout: float,
+    seed: int = 14,
 ) -> list[Outcome]:
-    """Every participant, each starting at a random moment within the first seconds."""
+    """Every participant, each starting at a random moment within the first seconds; those
+    not done when the time is up count as lost."""
     rng = random.Random(seed)
     tasks = [
-        participant(url, name, console, rng.uniform(0, START_SPREAD_SECONDS), flow)
+        asyncio.create_task(
+            participant(url, name, console, rng.uniform(0, START_SPREAD_SECONDS), flow)
+        )
         for name in usernames
     ]
-    return await asyncio.gather(*tasks)
+    done, late = await asyncio.wait(tasks, timeout=timeout)
+    for task in late:
+        task.cancel()
+    if late:
+        print(f"# {len(late)} participants not done after {timeout:.0f} s", flush=True)
+    return [t.result() for t in done]
 
 
 async def rerun_cost(

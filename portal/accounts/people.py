@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.accounts import services as accounts
 from portal.accounts.professions import profession_label
 from portal.accounts.tokens import set_password_link, token_issue
+from portal.authz import admin_check
 from portal.errors import FieldErrors, NotAllowed
 from portal.mail.outbox import mail_registration, mail_set_password_link
 from portal.models import License, User, utc_now
@@ -83,6 +85,7 @@ def person_role_change(
     *, session: Session, actor_id: int, user_id: int, role: str, reason: str
 ) -> None:
     """Change someone else's role (audited); admins cannot demote themselves."""
+    admin_check(session, actor_id)
     _not_self(actor_id, user_id, "change the role of")
     accounts.role_change(
         session=session, actor_id=actor_id, user_id=user_id, role=role, reason=reason
@@ -93,6 +96,7 @@ def person_set_active(
     *, session: Session, actor_id: int, user_id: int, active: bool, reason: str
 ) -> None:
     """Deactivate (signs them out everywhere) or reactivate an account, audited."""
+    admin_check(session, actor_id)
     _not_self(actor_id, user_id, "deactivate or reactivate")
     if not reason.strip():
         raise FieldErrors({"reason": "Say why."})
@@ -147,6 +151,7 @@ def password_reset_send(
     now: datetime | None = None,
 ) -> None:
     """Email the person a one-time password-reset link (no password is ever shown)."""
+    admin_check(session, actor_id)
     user = accounts.user_get(session, user_id)
     if not user.is_active:
         raise NotAllowed("Reactivate the account first.")
@@ -171,4 +176,45 @@ def user_register_with_confirmation(*, session: Session, form: accounts.Registra
     """Register a participant and queue the 'your account is ready' email."""
     user = accounts.user_register(session=session, form=form)
     mail_registration(session=session, user_id=user.id)
+    return user
+
+
+def person_create_invited(
+    *,
+    session: Session,
+    actor_id: int | None,
+    username: str,
+    email: str,
+    full_name: str,
+    role: str,
+    base_url: str,
+    valid_for: timedelta,
+    now: datetime | None = None,
+) -> User:
+    """Create an account of any role and email the person an invitation to set a password."""
+    # Nobody knows this random password: the account signs in only after the invitation.
+    user = accounts.user_create(
+        session=session,
+        username=username,
+        email=email,
+        full_name=full_name,
+        password=secrets.token_urlsafe(32),
+        role=role,
+    )
+    link_send(
+        session=session,
+        user_id=user.id,
+        purpose="invite",
+        base_url=base_url,
+        valid_for=valid_for,
+        now=now,
+    )
+    audit_record(
+        session=session,
+        actor_id=actor_id,
+        action="user.invite",
+        subject_type="user",
+        subject_id=user.id,
+        details={"role": role},
+    )
     return user

@@ -21,10 +21,13 @@ from portal.accounts.passwords import (
 )
 from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
 from portal.accounts.throttle import SignInPolicy
+from portal.authz import admin_check
 from portal.errors import FieldErrors, NotFound
+from portal.logs import logger
 from portal.models import ROLES, License, User, utc_now
 from portal.records.audit import audit_record
 
+log = logger(__name__)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -255,6 +258,7 @@ def password_change(
 
 def role_change(*, session: Session, actor_id: int, user_id: int, role: str, reason: str) -> None:
     """Grant or withdraw the instructor or admin role, with an audit event."""
+    admin_check(session, actor_id)
     if role not in ROLES:
         raise FieldErrors({"role": f"Choose one of {', '.join(ROLES)}."})
     if not reason.strip():
@@ -328,6 +332,8 @@ def sign_in_record(
     user_id = throttle.sign_in_finish(
         session=session, username=username, client=client, succeeded=succeeded, now=now
     )
+    # The typed name is not logged: it may be a password typed in the wrong field.
+    log.info("sign-in %s", "succeeded" if user_id else "failed", extra={"account": user_id})
     if user_id is not None and new_hash is not None:
         user_get(session, user_id).password_hash = new_hash
     return user_id
@@ -382,6 +388,46 @@ def sessions_valid_since(
     if user is None or not user.is_active:
         return None
     return user.sessions_valid_after
+
+
+def user_by_username(session: Session, username: str) -> User:
+    """The account with this username, or NotFound."""
+    user = _user_by_username(session, username, demo_mode=True)
+    if user is None:
+        raise NotFound(f"No account has the username {username.strip().lower()!r}.")
+    return user
+
+
+def password_set_by_operator(*, session: Session, username: str, password: str) -> User:
+    """Set a password from the command line; lifts any lock and ends earlier sign-ins."""
+    user = user_by_username(session, username)
+    if problem := password_problem(password):
+        raise FieldErrors({"password": problem})
+    user.password_hash = password_hash(password)
+    user.failed_sign_ins, user.locked_until = 0, None
+    user.sessions_valid_after = utc_now()
+    audit_record(
+        session=session,
+        actor_id=None,
+        action="password.set_by_operator",
+        subject_type="user",
+        subject_id=user.id,
+    )
+    return user
+
+
+def account_unlock(*, session: Session, username: str) -> User:
+    """Lift a sign-in lock and reset the failure count (audited)."""
+    user = user_by_username(session, username)
+    user.failed_sign_ins, user.locked_until = 0, None
+    audit_record(
+        session=session,
+        actor_id=None,
+        action="user.unlock",
+        subject_type="user",
+        subject_id=user.id,
+    )
+    return user
 
 
 def signed_in_user(

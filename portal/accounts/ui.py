@@ -233,10 +233,16 @@ def _cookie_set(username: str) -> None:
 def authenticate() -> CurrentUser | None:
     """Run once per script run in the entry script: the signed-in person (one lookup),
     restored from the re-login cookie when the browser session has not signed in yet."""
-    authenticator = _authenticator()
     user = _cookie_sign_in()
-    _cookie_sync(authenticator)
+    _browser_cookies()
     return user or current_user()
+
+
+@st.fragment
+def _browser_cookies() -> None:
+    """The cookie components (the library's reader, the app's pending write), in a fragment:
+    when the browser answers one, only this reruns, not the whole page."""
+    _cookie_sync(_authenticator())
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from portal.attendance.codes import (
 from portal.attendance.history import change_record, snapshot
 from portal.db import insert_for
 from portal.errors import FieldErrors, PortalError
+from portal.logs import logger
 from portal.models import (
     Attendance,
     CodeAttempts,
@@ -33,6 +34,8 @@ from portal.models import (
     LiveSession,
     Offering,
 )
+
+log = logger(__name__)
 
 THROTTLE_ATTEMPTS = 5
 THROTTLE_WINDOW = timedelta(minutes=10)
@@ -74,6 +77,7 @@ def throttle_check(session: Session, user_id: int, now: datetime) -> None:
     ).returning(CodeAttempts.attempts, CodeAttempts.window_started_at)
     attempts, started = session.execute(statement).one()
     if attempts > THROTTLE_ATTEMPTS:
+        log.warning("check-in throttled: too many wrong codes", extra={"account": user_id})
         wait = max(1, int((started + THROTTLE_WINDOW - now).total_seconds() // 60) + 1)
         raise PortalError(
             f"Too many wrong codes. Please wait {wait} minute(s) and try again, "
@@ -107,6 +111,7 @@ def _refusal(windows: list[CodeWindow], typed: str, now: datetime) -> str:
 
 
 def _refuse(session: Session, user_id: int, typed: str, message: str, now: datetime):  # type: ignore[no-untyped-def]
+    log.info("check-in refused", extra={"account": user_id, "reason": message})
     session.add(CodeFailure(user_id=user_id, at=now, code_hash=code_hash(typed)))
     session.flush()
     return CheckinOutcome(ok=False, message=message)
@@ -132,9 +137,11 @@ def attendance_code_submit(
         .options(joinedload(LiveSession.offering))
     ).first()
     if found is None:
+        log.info("check-in refused: not enrolled", extra={"account": user_id})
         return CheckinOutcome(False, "That code is for a session you are not enrolled in.")
     enrollment, live = found
     if enrollment.status != "active":
+        log.info("check-in refused: enrollment cancelled", extra={"account": user_id})
         return CheckinOutcome(False, "Your enrollment is cancelled, so attendance is not recorded.")
     kind: Kind = "in" if window.kind == "in" else "out"
     return _record(session, enrollment, live, kind, code_hash(typed), user_id, now)

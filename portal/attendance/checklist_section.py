@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal.attendance.status import SessionAttendance, attendance_summary
-from portal.learning.checklist import ChecklistItem
+from portal.learning.checklist_item import ChecklistItem
 from portal.models import utc_now
 
 CHECK_IN_PAGE = "pages/check_in.py"

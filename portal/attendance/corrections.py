@@ -2,22 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.attendance.access import live_session_get, staff_check
+from portal.attendance.access import live_session_get
 from portal.attendance.history import change_record, snapshot
+from portal.authz import staff_check
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
-from portal.models import Attendance, CorrectionRequest, Enrollment
+from portal.models import Attendance, CorrectionRequest, Enrollment, LiveSession
 from portal.records.audit import audit_record
+from portal.timefmt import format_instant, format_span
 
 
 def _times_check(checked_in_at: datetime | None, checked_out_at: datetime | None) -> None:
     if checked_in_at and checked_out_at and checked_in_at > checked_out_at:
         raise FieldErrors({"checked_out_at": "Check-out must be after check-in."})
+
+
+def session_times_problems(
+    live: LiveSession,
+    checked_in_at: datetime | None,
+    checked_out_at: datetime | None,
+    now: datetime,
+) -> dict[str, str]:
+    """Why these times cannot be recorded for the session: it has not started, a time lies
+    in the future, or outside the session by more than the offering's tolerance (a check-in
+    before the start by up to the late tolerance, a check-out after the end by up to the
+    early-leave tolerance). Nothing is credited for time that has not happened."""
+    tz = live.offering.time_zone
+    if now < live.starts_at:
+        return {
+            "_form": f"{live.title} has not started yet (it starts "
+            f"{format_instant(live.starts_at, tz)}); attendance can be recorded once it has "
+            "started."
+        }
+    earliest = live.starts_at - timedelta(minutes=live.offering.late_tolerance_minutes)
+    latest = live.ends_at + timedelta(minutes=live.offering.early_leave_tolerance_minutes)
+    problems = {}
+    for field, instant, label in (
+        ("checked_in_at", checked_in_at, "Check-in"),
+        ("checked_out_at", checked_out_at, "Check-out"),
+    ):
+        if instant is None:
+            continue
+        if instant > now:
+            problems[field] = f"{label} lies in the future; record only time that has passed."
+        elif not earliest <= instant <= latest:
+            problems[field] = (
+                f"{label} must lie within the session, {format_span(earliest, latest, tz)}."
+            )
+    return problems
 
 
 def _enrollment_in(session: Session, enrollment_id: int, offering_id: int) -> Enrollment:
@@ -44,6 +81,8 @@ def attendance_mark(
     enrollment = _enrollment_in(session, enrollment_id, live.offering_id)
     if not reason.strip():
         raise FieldErrors({"reason": "Give the reason for this change; it is kept on record."})
+    if problems := session_times_problems(live, checked_in_at, checked_out_at, now):
+        raise FieldErrors(problems)
     _times_check(checked_in_at, checked_out_at)
     pair = (Attendance.enrollment_id == enrollment.id, Attendance.live_session_id == live.id)
     # Lock the record so two correctors cannot overwrite each other unseen.
@@ -129,6 +168,8 @@ def correction_decide(
     staff_check(session, actor_id, live.offering_id)
     if not reason.strip():
         raise FieldErrors({"reason": "Give the reason for your decision."})
+    if approve:
+        _approvable_check(session, request, live, now)
     status = "approved" if approve else "declined"
     # Only one decision wins when two people (or two clicks) decide at once.
     result = session.execute(
@@ -148,9 +189,18 @@ def correction_decide(
     return request
 
 
-def _apply(
-    session: Session, request: CorrectionRequest, actor_id: int, reason: str, now: datetime
+def _approvable_check(
+    session: Session, request: CorrectionRequest, live: LiveSession, now: datetime
 ) -> None:
+    """Refuse approving times that could not be marked (the message says why)."""
+    checked_in, checked_out = _requested_times(session, request)
+    if problems := session_times_problems(live, checked_in, checked_out, now):
+        raise PortalError("Cannot approve: " + " ".join(problems.values()))
+
+
+def _requested_times(
+    session: Session, request: CorrectionRequest
+) -> tuple[datetime | None, datetime | None]:
     current = session.scalar(
         select(Attendance).where(
             Attendance.enrollment_id == request.enrollment_id,
@@ -159,6 +209,13 @@ def _apply(
     )
     checked_in = request.requested_check_in or (current.checked_in_at if current else None)
     checked_out = request.requested_check_out or (current.checked_out_at if current else None)
+    return checked_in, checked_out
+
+
+def _apply(
+    session: Session, request: CorrectionRequest, actor_id: int, reason: str, now: datetime
+) -> None:
+    checked_in, checked_out = _requested_times(session, request)
     if checked_in is None and checked_out is None:
         raise NotAllowed("The request names no times; mark the attendance instead.")
     attendance_mark(

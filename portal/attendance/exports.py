@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
 import segno
-from openpyxl import Workbook
 
 from portal.attendance.roster import OfferingRoster
+from portal.tabular import csv_bytes, xlsx_bytes
 from portal.timefmt import zone
 
 
@@ -43,33 +42,15 @@ def roster_table(roster: OfferingRoster) -> list[list[str | int]]:
 
 
 def roster_csv(roster: OfferingRoster) -> bytes:
-    """The roster as UTF-8 CSV (with a byte-order mark so spreadsheets read accents)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for line in roster_table(roster):
-        # A leading = + - @ would make a spreadsheet evaluate a person's name as a formula.
-        writer.writerow([_cell_safe(v) for v in line])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _cell_safe(value: str | int) -> str | int:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    """The roster as CSV."""
+    header, *rows = roster_table(roster)
+    return csv_bytes([str(h) for h in header], rows)
 
 
 def roster_xlsx(roster: OfferingRoster) -> bytes:
     """The roster as an XLSX workbook with one sheet."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Attendance"
-    for line in roster_table(roster):
-        sheet.append([_cell_safe(v) for v in line])
-    sheet.freeze_panes = "B2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    header, *rows = roster_table(roster)
+    return xlsx_bytes([str(h) for h in header], rows, "Attendance")
 
 
 def qr_png(url: str, scale: int = 8) -> bytes:

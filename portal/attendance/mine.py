@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.attendance.status import SessionAttendance, Status, attendance_summary
-from portal.models import CodeWindow, CorrectionRequest, Enrollment, LiveSession, Offering
+from portal.models import CodeWindow, CorrectionRequest, Enrollment, Offering
 
 # A session shows as "now" from shortly before its start until shortly after its end.
 LEAD = timedelta(minutes=30)
@@ -122,14 +122,3 @@ def my_attendance(session: Session, user_id: int) -> list[MyOffering]:
             )
         )  # fmt: skip
     return result
-
-
-def live_session_ids_of(session: Session, enrollment_id: int) -> list[int]:
-    """The sessions of an enrollment's offering, in order."""
-    query = (
-        select(LiveSession.id)
-        .join(Enrollment, Enrollment.offering_id == LiveSession.offering_id)
-        .where(Enrollment.id == enrollment_id)
-        .order_by(LiveSession.position)
-    )
-    return list(session.scalars(query))

@@ -15,7 +15,8 @@ from portal.attendance.exports import roster_csv
 from portal.attendance.history import offering_changes
 from portal.attendance.mine import my_attendance
 from portal.attendance.roster import roster_of
-from portal.records.bundle import BundleFile, RecordSection, csv_bytes
+from portal.records.parts import BundleFile, RecordSection
+from portal.tabular import csv_bytes
 from portal.timefmt import format_instant
 
 CHANGES_HEADER = (

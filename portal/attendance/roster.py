@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.attendance.access import live_session_for_staff, staff_check
+from portal.attendance.access import live_session_for_staff
 from portal.attendance.history import ChangeView, changes_of
 from portal.attendance.status import SessionAttendance, Status, attendance_summaries
-from portal.errors import NotAllowed, NotFound
+from portal.authz import staff_check, staff_offering_ids, staff_role_check
+from portal.errors import NotFound
 from portal.learning.home import OfferingView, offering_view
 from portal.models import (
     Attendance,
@@ -19,7 +20,6 @@ from portal.models import (
     Enrollment,
     LiveSession,
     Offering,
-    OfferingInstructor,
     User,
 )
 
@@ -50,15 +50,12 @@ class OfferingRoster:
 
 def offerings_for_staff(session: Session, user_id: int) -> list[OfferingView]:
     """The offerings a person may run: all for admins, assigned ones for instructors."""
-    user = session.get(User, user_id)
-    if user is None or user.role not in ("admin", "instructor"):
-        raise NotAllowed("Only instructors and admins run attendance.")
-    query = select(Offering).options(selectinload(Offering.sessions), selectinload(Offering.course))
-    if user.role != "admin":
-        assigned = select(OfferingInstructor.offering_id).where(
-            OfferingInstructor.user_id == user_id
-        )
-        query = query.where(Offering.id.in_(assigned))
+    actor = staff_role_check(session, user_id)
+    query = (
+        select(Offering)
+        .options(selectinload(Offering.sessions), selectinload(Offering.course))
+        .where(Offering.id.in_(staff_offering_ids(actor)))
+    )
     return [offering_view(o) for o in session.scalars(query.order_by(Offering.id))]
 
 
@@ -112,22 +109,101 @@ class LivePerson:
 
 
 @dataclass(frozen=True)
-class LiveRoster:
-    """A session's roster while it runs."""
+class LiveCounts:
+    """How many of a session's active participants are in, out and missing."""
 
-    live_session_id: int
-    title: str
-    people: tuple[LivePerson, ...]
+    enrolled: int
     checked_in: int
     checked_out: int
-    missing: tuple[str, ...]
+
+    @property
+    def missing(self) -> int:
+        """Active participants without a check-in."""
+        return self.enrolled - self.checked_in
 
 
-def live_roster(session: Session, user_id: int, live_session_id: int) -> LiveRoster:
-    """Who checked in, who checked out and who is missing at one session (staff only)."""
+@dataclass(frozen=True)
+class LiveChange:
+    """A participant whose check-in or check-out changed, as of `at`."""
+
+    enrollment_id: int
+    name: str
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LiveFeed:
+    """What the console refreshes: the counts and what changed since its last refresh."""
+
+    counts: LiveCounts
+    changes: tuple[LiveChange, ...]  # newest first
+    as_of: datetime | None  # pass back as `since` for the next refresh
+
+
+FEED_LIMIT = 15
+
+
+def _active_at(live: LiveSession):  # type: ignore[no-untyped-def]
+    return (
+        select(Attendance, User.full_name)
+        .join(Enrollment, Enrollment.id == Attendance.enrollment_id)
+        .join(User, User.id == Enrollment.user_id)
+        .where(
+            Attendance.live_session_id == live.id,
+            Enrollment.offering_id == live.offering_id,
+            Enrollment.status == "active",
+        )
+    )
+
+
+def live_feed(
+    session: Session,
+    user_id: int,
+    live_session_id: int,
+    since: datetime | None = None,
+    limit: int = FEED_LIMIT,
+) -> LiveFeed:
+    """Counts from SQL and the check-ins and check-outs after `since` (the latest few when
+    None): the console's refresh costs the same with 10 or 10,000 participants."""
     live = live_session_for_staff(session, user_id, live_session_id)
+    enrolled = session.scalar(
+        select(func.count())
+        .select_from(Enrollment)
+        .where(Enrollment.offering_id == live.offering_id, Enrollment.status == "active")
+    )
+    counted = _active_at(live).with_only_columns(
+        func.count(Attendance.checked_in_at), func.count(Attendance.checked_out_at)
+    )
+    checked_in, checked_out = session.execute(counted).one()
+    query = _active_at(live).order_by(Attendance.updated_at.desc(), Attendance.id.desc())
+    if since is not None:
+        query = query.where(Attendance.updated_at > since)
+    changes = tuple(
+        LiveChange(a.enrollment_id, name, a.checked_in_at, a.checked_out_at, a.updated_at)
+        for a, name in session.execute(query.limit(limit))
+    )
+    as_of = changes[0].at if changes else since
+    return LiveFeed(LiveCounts(enrolled or 0, checked_in, checked_out), changes, as_of)
+
+
+def feed_merge(
+    shown: tuple[LiveChange, ...], changes: tuple[LiveChange, ...], keep: int = FEED_LIMIT
+) -> tuple[LiveChange, ...]:
+    """The console's latest-changes list after a refresh: newest first, each person once
+    (their latest change), at most `keep` entries."""
+    merged: dict[int, LiveChange] = {}
+    for change in sorted((*changes, *shown), key=lambda c: c.at, reverse=True):
+        merged.setdefault(change.enrollment_id, change)
+    return tuple(merged.values())[:keep]
+
+
+def _people_query(live: LiveSession, missing_only: bool, search: str):  # type: ignore[no-untyped-def]
     query = (
-        select(User.full_name, Enrollment.status, Attendance)
+        select(
+            User.full_name, Enrollment.status, Attendance.checked_in_at, Attendance.checked_out_at
+        )
         .select_from(Enrollment)
         .join(User, User.id == Enrollment.user_id)
         .outerjoin(
@@ -135,21 +211,43 @@ def live_roster(session: Session, user_id: int, live_session_id: int) -> LiveRos
             (Attendance.enrollment_id == Enrollment.id) & (Attendance.live_session_id == live.id),
         )
         .where(Enrollment.offering_id == live.offering_id)
-        .order_by(User.full_name)
     )
-    people = tuple(
-        LivePerson(name, status, a.checked_in_at if a else None, a.checked_out_at if a else None)
-        for name, status, a in session.execute(query)
-    )
-    active = [p for p in people if p.enrollment_status == "active"]
-    return LiveRoster(
-        live.id,
-        live.title,
-        people,
-        checked_in=sum(1 for p in active if p.checked_in_at),
-        checked_out=sum(1 for p in active if p.checked_out_at),
-        missing=tuple(p.name for p in active if p.checked_in_at is None),
-    )
+    if missing_only:
+        query = query.where(Enrollment.status == "active", Attendance.checked_in_at.is_(None))
+    if search.strip():
+        query = query.where(func.lower(User.full_name).like(f"%{search.strip().lower()}%"))
+    return query
+
+
+def live_people(
+    session: Session,
+    user_id: int,
+    live_session_id: int,
+    *,
+    missing_only: bool = False,
+    search: str = "",
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[LivePerson, ...]:
+    """One page of the session's roster by name (or of those who have not checked in),
+    filtered by a part of the name."""
+    live = live_session_for_staff(session, user_id, live_session_id)
+    query = _people_query(live, missing_only, search).order_by(User.full_name, Enrollment.id)
+    return tuple(LivePerson(*row) for row in session.execute(query.limit(limit).offset(offset)))
+
+
+def live_people_count(
+    session: Session,
+    user_id: int,
+    live_session_id: int,
+    *,
+    missing_only: bool = False,
+    search: str = "",
+) -> int:
+    """How many people live_people pages through."""
+    live = live_session_for_staff(session, user_id, live_session_id)
+    query = _people_query(live, missing_only, search).subquery()
+    return session.scalar(select(func.count()).select_from(query)) or 0
 
 
 @dataclass(frozen=True)

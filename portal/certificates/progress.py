@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy.orm import Session
 
 from portal.certificates.eligibility import Claim, claims_for
+from portal.learning.checklist_item import ChecklistItem
 from portal.settings import settings_load
-
-if TYPE_CHECKING:
-    from portal.learning.checklist import ChecklistItem
 
 PAGE = "pages/certificates.py"
 
 
 def _item(claim: Claim) -> ChecklistItem:
-    # Imported here: portal.learning.checklist imports this module to list it in SECTIONS.
-    from portal.learning.checklist import ChecklistItem
-
     label = f"Certificate: {claim.credit_type_name}"
     if claim.current_number:
         return ChecklistItem(label, "done", f"Issued ({claim.current_number}); download it.", PAGE)

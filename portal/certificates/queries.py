@@ -189,15 +189,6 @@ def participant_certificate_file(session: Session, user_id: int, number: str) ->
     return _file(row)
 
 
-def certificate_file(session: Session, number: str) -> CertificateFile:
-    """Any certificate's frozen PDF (CE office)."""
-    query = select(Certificate).options(undefer(Certificate.pdf))
-    row = session.scalar(query.where(Certificate.number == number))
-    if row is None:
-        raise NotFound("No such certificate.")
-    return _file(row)
-
-
 def _offering_certificates_where(offering_id: int, search: str) -> list[object]:
     enrollments = select(Enrollment.id).where(Enrollment.offering_id == offering_id)
     conditions: list[object] = [Certificate.enrollment_id.in_(enrollments)]

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, defer
 
 from portal.certificates.queries import offering_certificate_files, offering_certificates
 from portal.models import Certificate, Enrollment, Offering
-from portal.records.bundle import BundleFile, RecordSection, csv_bytes
+from portal.records.parts import BundleFile, RecordSection
+from portal.tabular import csv_bytes
 
 REGISTER_HEADER = (
     "number", "enrollment_id", "participant_name", "license", "credit_type", "hours", "unit",

@@ -8,9 +8,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.authz import admin_check
 from portal.certificates.facts import Issuer
 from portal.certificates.services import (
-    admin_required,
     certificate_get,
     certificate_supersede,
     reason_required,
@@ -70,7 +70,7 @@ def reissue_request_decide(
     now: datetime | None = None,
 ) -> str | None:
     """Admin: approve (reissue now; the new number) or decline (with a note) a request."""
-    admin_required(session, actor_id)
+    admin_check(session, actor_id)
     request = session.get(CertificateReissueRequest, request_id)
     if request is None:
         raise NotFound("No such request.")

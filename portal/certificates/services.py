@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.attendance.status import attendance_summary
+from portal.authz import admin_check
 from portal.certificates.eligibility import Claim, claims_for, credit_types_for, credited_minutes
 from portal.certificates.facts import Issuer, certificate_data, license_text
 from portal.certificates.notify import certificate_ready_mail
@@ -23,6 +24,7 @@ from portal.certificates.numbers import number_new
 from portal.certificates.render import CertificateData, certificate_pdf
 from portal.courses.content import Course, course_get
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
+from portal.logs import logger
 from portal.models import (
     Certificate,
     CertificateReissueRequest,
@@ -34,15 +36,9 @@ from portal.models import (
 from portal.records.audit import audit_record
 from portal.timefmt import local_date
 
+log = logger(__name__)
+
 _NUMBER_ATTEMPTS = 3
-
-
-def admin_required(session: Session, actor_id: int) -> User:
-    """The acting admin; anyone else is refused."""
-    actor = session.get(User, actor_id)
-    if actor is None or actor.role != "admin" or not actor.is_active:
-        raise NotAllowed("Only the CE office can do this.")
-    return actor
 
 
 def reason_required(value: str, field: str = "reason") -> str:
@@ -118,6 +114,10 @@ def _first_issue(
                     issued_at=now,
                     issued_by_id=user.id,
                 )
+            log.info(
+                "certificate issued",
+                extra={"certificate": row.number, "enrollment": enrollment.id},
+            )
             return row, True
         except IntegrityError:
             # A concurrent request issued it first (one current per enrollment and credit
@@ -242,6 +242,7 @@ def certificate_supersede(
         supersedes_id=old.id,
     )
     old.superseded_by_id = row.id
+    log.info("certificate reissued", extra={"certificate": row.number, "replaces": old.number})
     certificate_ready_mail(session=session, certificate=row, issuer=issuer)
     audit_record(
         session=session,
@@ -280,7 +281,7 @@ def certificate_reissue(
     now: datetime | None = None,
 ) -> str:
     """Admin: a new certificate with today's profile name and license; its number."""
-    admin_required(session, actor_id)
+    admin_check(session, actor_id)
     reason = reason_required(reason)
     old = certificate_get(session, certificate_id)
     return certificate_supersede(
@@ -297,10 +298,11 @@ def certificate_revoke(
     now: datetime | None = None,
 ) -> str:
     """Admin: revoke a current certificate (verification then shows it as revoked); its number."""
-    admin_required(session, actor_id)
+    admin_check(session, actor_id)
     reason = reason_required(reason)
     row = certificate_get(session, certificate_id)
     now = now or utc_now()
+    log.info("certificate revoked", extra={"certificate": row.number})
     _mark(
         session,
         row.id,

@@ -12,6 +12,7 @@ from portal.certificates.preview import (
     SAMPLE_NAME,
     preview_from_content,
 )
+from portal.operations.checks import CheckScope
 from portal.settings import settings_load
 
 
@@ -33,8 +34,8 @@ def _preview(args: argparse.Namespace) -> int:
 
 def add_certificates(commands: argparse._SubParsersAction) -> None:
     """Register `portal certificates preview`."""
-    certificates = commands.add_parser("certificates", help="certificates")
-    actions = certificates.add_subparsers(required=True)
+    certificates = commands.add_parser("certificates", help="certificates: sample previews")
+    actions = certificates.add_subparsers(required=True, metavar="ACTION")
     preview = actions.add_parser(
         "preview", help="write a sample certificate of a credit type to check its wording"
     )
@@ -46,4 +47,5 @@ def add_certificates(commands: argparse._SubParsersAction) -> None:
     )
     preview.add_argument("--course", default=DEFAULT_COURSE, help="course id (folder in content/)")
     preview.add_argument("--out", required=True, help="PDF file to write")
-    preview.set_defaults(run=_preview)
+    # A preview reads content/ only: no database is needed.
+    preview.set_defaults(run=_preview, checks=CheckScope(database=False))

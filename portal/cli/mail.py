@@ -7,10 +7,13 @@ import signal
 import threading
 
 from portal.db import session_factory
-from portal.logs import logging_configure
+from portal.logs import logger, logging_configure
 from portal.mail.sender import SendReport, outbox_send_due, outbox_send_loop
+from portal.operations.checks import CheckScope
 from portal.runtime import runtime_start
 from portal.settings import settings_load
+
+log = logger(__name__)
 
 
 def _print_report(report: SendReport) -> None:
@@ -18,6 +21,21 @@ def _print_report(report: SendReport) -> None:
         f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.",
         flush=True,
     )
+
+
+def _loop_report(report: SendReport) -> None:
+    if report.skipped_reason:
+        # Without an SMTP server the sender keeps running and says so on every pass.
+        log.warning("mail waits in the outbox: %s", report.skipped_reason)
+        return
+    _print_report(report)
+    if report.sent or report.retrying or report.failed:
+        log.info(
+            "outbox pass: sent %d, retrying later %d, failed %d",
+            report.sent,
+            report.retrying,
+            report.failed,
+        )
 
 
 def _stop_on_signals() -> threading.Event:
@@ -45,23 +63,37 @@ def _email_send(args: argparse.Namespace) -> int:
         settings=settings,
         interval=args.interval,
         stop=_stop_on_signals(),
-        report=lambda report: (
-            print(report.skipped_reason, flush=True)
-            if report.skipped_reason
-            else _print_report(report)
-        ),
+        report=_loop_report,
     )
     return 0
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("give a number of seconds above 0")
+    return value
+
+
 def add_mail(commands: argparse._SubParsersAction) -> None:
     """Add `email send`."""
-    email = commands.add_parser("email", help="the email outbox").add_subparsers(required=True)
-    send = email.add_parser("send", help="send pending emails (retries failed ones later)")
+    email = commands.add_parser("email", help="the email outbox")
+    actions = email.add_subparsers(required=True, metavar="ACTION")
+    send = actions.add_parser("send", help="send pending emails (retries failed ones later)")
     send.add_argument(
         "--loop",
         action="store_true",
-        help="keep sending every --interval seconds; outages are waited out, a signal stops it",
+        help="keep running (as a service): send every --interval seconds; without an SMTP "
+        "server, wait and log instead of exiting",
     )
-    send.add_argument("--interval", type=float, default=60.0)
-    send.set_defaults(run=_email_send)
+    send.add_argument(
+        "--interval",
+        type=_positive_seconds,
+        default=60.0,
+        help="seconds between passes with --loop (default 60)",
+    )
+    # The loop waits out a database that is not reachable yet: no database check first.
+    send.set_defaults(run=_email_send, checks=CheckScope(database=False))

@@ -1,22 +1,27 @@
-"""The `portal` command line: database, demo data and accounts."""
+"""The `portal` command line: run, check and look after a CE portal installation."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from collections.abc import Callable
 
-from portal.accounts.services import user_create
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from portal.cli.certificates import add_certificates
 from portal.cli.mail import add_mail
+from portal.cli.operations import add_operations
 from portal.cli.records import add_records
+from portal.cli.users import add_users
 from portal.courses.content import CourseFileError
-from portal.db import session_factory, transaction
-from portal.errors import FieldErrors
-from portal.models import ROLES, utc_now
+from portal.errors import PortalError
+from portal.logs import log_context, logger, logging_configure, request_id_new
+from portal.models import utc_now
+from portal.operations.checks import BEFORE_UPGRADE, SERVER, checks_run, database_problem
 from portal.runtime import runtime_demo_seed, runtime_start
 from portal.settings import SettingsError, settings_load
+
+log = logger(__name__)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -39,64 +44,28 @@ def _demo_seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password(args: argparse.Namespace) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Repeat password: "):
-        raise FieldErrors({"password": "The two passwords differ."})
-    return first
-
-
-def _users_create(args: argparse.Namespace) -> int:
-    engine = runtime_start(settings_load())
-    try:
-        with transaction(session_factory(engine)) as session:
-            user = user_create(
-                session=session,
-                username=args.username,
-                email=args.email,
-                full_name=args.name,
-                password=_read_password(args),
-                role=args.role,
-            )
-            print(f"Created {user.role} {user.username} ({user.email}).")
-    finally:
-        engine.dispose()
-    return 0
-
-
 def _add_db(commands: argparse._SubParsersAction) -> None:
-    db = commands.add_parser("db", help="database schema").add_subparsers(required=True)
-    db.add_parser("upgrade", help="migrate to the latest revision").set_defaults(run=_db_upgrade)
+    db = commands.add_parser("db", help="database schema")
+    actions = db.add_subparsers(required=True, metavar="ACTION")
+    upgrade = actions.add_parser(
+        "upgrade", help="migrate to the latest revision (run once per upgrade, then restart)"
+    )
+    upgrade.set_defaults(run=_db_upgrade, checks=BEFORE_UPGRADE)
 
 
 def _add_demo(commands: argparse._SubParsersAction) -> None:
-    demo = commands.add_parser("demo", help="demo data").add_subparsers(required=True)
-    seed = demo.add_parser("seed", help="create demo accounts and a demo offering live today")
+    demo = commands.add_parser("demo", help="demo data (PORTAL_ENV=demo only)")
+    actions = demo.add_subparsers(required=True, metavar="ACTION")
+    seed = actions.add_parser("seed", help="create demo accounts and a demo offering live today")
     seed.set_defaults(run=_demo_seed)
-
-
-def _add_users(commands: argparse._SubParsersAction) -> None:
-    users = commands.add_parser("users", help="accounts").add_subparsers(required=True)
-    create = users.add_parser("create", help="create an account, e.g. the first admin")
-    create.add_argument("--role", choices=ROLES, required=True)
-    create.add_argument("--username", required=True)
-    create.add_argument("--email", required=True)
-    create.add_argument("--name", required=True, help="full name as printed on certificates")
-    create.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from standard input instead of prompting",
-    )
-    create.set_defaults(run=_users_create)
 
 
 # Each capability adds its commands with one function here.
 REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_db,
     _add_demo,
-    _add_users,
+    add_operations,
+    add_users,
     add_mail,
     add_records,
     add_certificates,
@@ -105,21 +74,62 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 def parser_build() -> argparse.ArgumentParser:
     """The argument parser with every command."""
-    parser = argparse.ArgumentParser(prog="portal", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="portal",
+        description=__doc__,
+        epilog="Each command has --help. Settings come from PORTAL_* variables and the secrets "
+        "file (.streamlit/secrets.toml or PORTAL_SECRETS_FILE).",
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     for register in REGISTRARS:
         register(commands)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command; errors print one line and exit non-zero."""
-    args = parser_build().parse_args(argv)
-    try:
-        return args.run(args)
-    except (SettingsError, FieldErrors, CourseFileError, RuntimeError) as error:
-        print(f"portal: {error}", file=sys.stderr)
+def _one_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+def _command_run(args: argparse.Namespace) -> int:
+    scope = getattr(args, "checks", SERVER)
+    if scope is not None and (problems := checks_run(scope)):
+        for problem in problems:
+            print(f"portal: {problem}", file=sys.stderr)
         return 2
+    return args.run(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; errors print one line each and exit non-zero, never a traceback."""
+    logging_configure()
+    args = parser_build().parse_args(argv)
+    request_id = request_id_new()
+    with log_context(request_id=request_id):
+        try:
+            return _command_run(args)
+        except SettingsError as error:
+            for problem in error.problems:
+                print(f"portal: {problem}", file=sys.stderr)
+            return 2
+        except (PortalError, CourseFileError, RuntimeError) as error:
+            print(f"portal: {error}", file=sys.stderr)
+            return 2
+        except (OperationalError, InterfaceError) as error:
+            url = settings_load().resolved_database_url()
+            print(f"portal: {database_problem(error, url)}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130
+        except Exception as error:
+            # The traceback goes to the log at DEBUG only: operators see one line.
+            log.debug("unexpected error", exc_info=True)
+            print(
+                f"portal: unexpected error {type(error).__name__}: {_one_line(error)} "
+                f"(error id {request_id}; PORTAL_LOG_LEVEL=DEBUG logs the details)",
+                file=sys.stderr,
+            )
+            return 1
 
 
 if __name__ == "__main__":

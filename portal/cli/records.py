@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from portal.authz import OPERATOR
 from portal.db import session_factory, transaction
 from portal.records.purge import records_purge
 from portal.runtime import runtime_start
@@ -15,7 +16,9 @@ def _records_purge(args: argparse.Namespace) -> int:
     factory = session_factory(runtime_start(settings))
     dry_run = not args.apply
     with transaction(factory) as session:
-        report = records_purge(session=session, content_dir=settings.content_dir, dry_run=dry_run)
+        report = records_purge(
+            session=session, actor_id=OPERATOR, content_dir=settings.content_dir, dry_run=dry_run
+        )
     verb = "Would delete" if dry_run else "Deleted"
     if not report.offerings:
         print("No offering is past its retention period.")
@@ -29,8 +32,10 @@ def _records_purge(args: argparse.Namespace) -> int:
 
 def add_records(commands: argparse._SubParsersAction) -> None:
     """Add `records purge`."""
-    records = commands.add_parser("records", help="CE records").add_subparsers(required=True)
-    purge = records.add_parser("purge", help="remove records past retention (dry run by default)")
-    purge.add_argument("--dry-run", action="store_true", help="only count (the default)")
-    purge.add_argument("--apply", action="store_true", help="really delete")
+    records = commands.add_parser("records", help="CE records: retention")
+    actions = records.add_subparsers(required=True, metavar="ACTION")
+    purge = actions.add_parser("purge", help="remove records past retention (dry run by default)")
+    mode = purge.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="only count (the default)")
+    mode.add_argument("--apply", action="store_true", help="really delete")
     purge.set_defaults(run=_records_purge)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.authz import admin_check
 from portal.errors import FieldErrors, NotFound
 from portal.models import (
     Attendance,
@@ -272,6 +273,7 @@ def offering_save(
     A schedule change is refused while records hang on the sessions; any date change of
     an existing offering needs a reason and is audited with before and after.
     """
+    admin_check(session, actor_id)
     errors, cents = offering_form_problems(form)
     if errors:
         raise FieldErrors(errors)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.authz import admin_check
 from portal.enrollment.payments import enrollment_account
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
 from portal.models import CancellationRequest, Enrollment, Offering, utc_now
@@ -147,6 +148,7 @@ def cancellation_decide(
     *, session: Session, actor_id: int, request_id: int, approve: bool, reason: str = ""
 ) -> None:
     """Approve (the enrollment is cancelled, the refund becomes due) or reject a request."""
+    admin_check(session, actor_id)
     row = session.get(CancellationRequest, request_id, with_for_update=True)
     if row is None:
         raise NotFound("No such cancellation request.")
@@ -192,6 +194,7 @@ def offering_cancel(
     *, session: Session, actor_id: int, offering_id: int, reason: str, now: datetime | None = None
 ) -> int:
     """The provider cancels an offering: every enrollment is cancelled with a full refund due."""
+    admin_check(session, actor_id)
     now = now or utc_now()
     if not reason.strip():
         raise FieldErrors({"reason": "Say why the offering is cancelled."})

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.authz import admin_check
 from portal.errors import FieldErrors, NotFound
-from portal.learning.checklist import ChecklistItem
+from portal.learning.checklist_item import ChecklistItem
 from portal.models import CancellationRequest, Enrollment, Offering, Payment, Refund, User
 from portal.money import money_format, money_parse
 from portal.records.audit import audit_record
@@ -160,7 +161,8 @@ def payment_record(
     paid_on: date | None,
     reference: str,
 ) -> Payment:
-    """Record money received for an enrollment."""
+    """Record money received for an enrollment (admins)."""
+    admin_check(session, actor_id)
     cents, reference = _money_fields(amount, paid_on, reference)
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None:
@@ -216,7 +218,8 @@ def refund_record(
     reference: str,
     reason: str = "",
 ) -> Refund:
-    """Record a refund paid back; never more than the refund due."""
+    """Record a refund paid back; never more than the refund due (admins)."""
+    admin_check(session, actor_id)
     cents, reference = _money_fields(amount, refunded_on, reference)
     session.get(Enrollment, enrollment_id, with_for_update=True)
     account = enrollment_account(session, enrollment_id)

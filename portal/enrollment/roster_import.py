@@ -22,6 +22,7 @@ from portal.accounts.passwords import password_hash
 from portal.accounts.people import link_send
 from portal.accounts.professions import PROFESSIONS
 from portal.accounts.services import EMAIL, LicenseInput, license_problems, license_save
+from portal.authz import admin_check
 from portal.enrollment.services import enrollment_create
 from portal.errors import FieldErrors
 from portal.models import Enrollment, Offering, User, utc_now
@@ -197,6 +198,7 @@ def roster_import(
     now: datetime | None = None,
 ) -> ImportPreview:
     """Import the whole file or nothing: accounts, licenses, enrollments and invitations."""
+    admin_check(session, actor_id)
     now = now or utc_now()
     preview = roster_preview(session, data, default_state)
     if preview.problems:

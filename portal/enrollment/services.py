@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from portal.authz import admin_check
 from portal.errors import NotFound, PortalError
 from portal.mail.outbox import mail_enrollment
 from portal.models import Enrollment, Offering, utc_now
@@ -80,6 +81,8 @@ def enrollment_create(
     Admins (roster import) may enroll past the closing date and capacity, never into a
     cancelled offering. The registration confirmation is queued in the same transaction.
     """
+    if by_admin:
+        admin_check(session, actor_id)
     now = now or utc_now()
     # Lock the offering row so concurrent enrollments count seats one after another.
     offering = session.get(Offering, offering_id, with_for_update=True)

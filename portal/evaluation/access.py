@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
+from portal.authz import staff_check, staff_offering_ids, staff_role_check
 from portal.courses import content
-from portal.errors import NotAllowed
 from portal.evaluation.eligibility import offering_course
-from portal.models import Enrollment, Evaluation, License, Offering, OfferingInstructor, User
+from portal.models import Enrollment, Evaluation, License, Offering
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,7 @@ class Reviewer:
 
 def reviewer_for(session: Session, offering_id: int, viewer_id: int) -> Reviewer:
     """Admins review every offering; instructors only those they are assigned to."""
-    user = session.get(User, viewer_id)
-    if user is None or not user.is_active or user.role not in ("admin", "instructor"):
-        raise NotAllowed("Only instructors and the CE office review evaluations.")
-    if user.role == "instructor":
-        assigned = session.get(OfferingInstructor, (offering_id, viewer_id))
-        if assigned is None:
-            raise NotAllowed("You can review only the offerings you teach.")
+    user = staff_check(session, viewer_id, offering_id)
     course = offering_course(session, offering_id)
     is_admin = user.role == "admin"
     return Reviewer(viewer_id, is_admin, is_admin and course.evaluation.admins_see_names, course)
@@ -136,15 +130,12 @@ class ReviewOffering:
 
 def review_offerings(session: Session, user_id: int) -> list[ReviewOffering]:
     """Every offering for admins; the assigned ones for instructors; none for others."""
-    user = session.get(User, user_id)
-    if user is None or user.role not in ("admin", "instructor"):
-        return []
-    query = select(Offering.id, Offering.label).order_by(Offering.id.desc())
-    if user.role == "instructor":
-        assigned = select(OfferingInstructor.offering_id).where(
-            OfferingInstructor.user_id == user_id
-        )
-        query = query.where(Offering.id.in_(assigned))
+    actor = staff_role_check(session, user_id)
+    query = (
+        select(Offering.id, Offering.label)
+        .where(Offering.id.in_(staff_offering_ids(actor)))
+        .order_by(Offering.id.desc())
+    )
     result = []
     for offering_id, label in session.execute(query):
         course = offering_course(session, offering_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,12 +15,10 @@ from sqlalchemy.orm import Session
 from portal.attendance.status import AttendanceSummary, attendance_summary
 from portal.courses import content
 from portal.errors import NotFound
+from portal.learning.checklist_item import ChecklistItem
 from portal.models import Course, Enrollment, Evaluation, Offering, utc_now
 from portal.settings import settings_load
 from portal.timefmt import format_instant, local_instant
-
-if TYPE_CHECKING:
-    from portal.learning.checklist import ChecklistItem
 
 State = Literal["unavailable", "waiting", "not_eligible", "open", "closed", "submitted"]
 PAGE = "pages/evaluation.py"
@@ -191,10 +189,6 @@ _CHECKLIST_STATUS = {
 
 def evaluation_checklist(session: Session, enrollment_id: int) -> list[ChecklistItem]:
     """The Home checklist's evaluation step."""
-    from portal.learning.checklist import (
-        ChecklistItem,  # portal.learning.checklist lists this very section
-    )
-
     state = evaluation_state(session, enrollment_id)
     if state.state == "unavailable":
         return []

@@ -16,7 +16,7 @@ from portal.evaluation.render import responses_csv, summary_pdf
 from portal.evaluation.responses import responses_for
 from portal.evaluation.review import review_for
 from portal.models import Enrollment, Evaluation, Offering
-from portal.records.bundle import BundleFile, RecordSection
+from portal.records.parts import BundleFile, RecordSection
 from portal.timefmt import format_instant
 
 

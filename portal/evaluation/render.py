@@ -2,51 +2,27 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from portal.evaluation.responses import ResponseTable
 from portal.evaluation.review import EvaluationReview, ItemResult
+from portal.tabular import csv_bytes, xlsx_bytes
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-# A spreadsheet treats cells starting with these as formulas; a participant's text is not one.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _OBJECTIVE_PREFIX = "Based on the content of this workshop, I am able to: "
 
 
-def _safe_cell(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
-
-
 def responses_csv(table: ResponseTable) -> bytes:
-    """UTF-8 CSV with a byte-order mark (spreadsheets then read any script correctly)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.columns)
-    writer.writerows([_safe_cell(c) for c in row] for row in table.rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    """The responses as CSV."""
+    return csv_bytes(table.columns, table.rows)
 
 
 def responses_xlsx(table: ResponseTable) -> bytes:
-    """An XLSX workbook with one sheet of responses; every cell is text, never a formula."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Responses")
-    for row in (table.columns, *table.rows):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """An XLSX workbook with one sheet of responses."""
+    return xlsx_bytes(table.columns, table.rows, "Responses")
 
 
 def _pdf() -> tuple[FPDF, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
@@ -65,8 +65,22 @@ def _answers_replace(
     evaluation_id: int,
     settings: EvaluationSettings,
     answers: Mapping[str, Answer],
+    keep_blank: bool,
+    cleared: Collection[str] = (),
 ) -> None:
-    session.execute(delete(EvaluationAnswer).where(EvaluationAnswer.evaluation_id == evaluation_id))
+    """Store the answers; with keep_blank an empty answer leaves the stored one in place
+    unless the question is listed as cleared by the person."""
+    replaced = [
+        q.id
+        for q in settings.questions
+        if not keep_blank or not is_empty(answers.get(q.id)) or q.id in cleared
+    ]
+    session.execute(
+        delete(EvaluationAnswer).where(
+            EvaluationAnswer.evaluation_id == evaluation_id,
+            EvaluationAnswer.question_id.in_(replaced),
+        )
+    )
     rows = [
         {
             "evaluation_id": evaluation_id,
@@ -110,12 +124,18 @@ def evaluation_draft_save(
     user_id: int,
     enrollment_id: int,
     answers: Mapping[str, Answer],
+    cleared: Collection[str] = (),
     now: datetime | None = None,
 ) -> datetime:
-    """Keep the participant's answers so far (any may be empty); returns when it was saved."""
+    """Keep the participant's answers so far; returns when it was saved.
+
+    An empty answer never overwrites a stored one (a form that loaded late would otherwise
+    blank the draft); only a question in `cleared`, emptied by the person, loses its answer.
+    """
     now = now or utc_now()
     enrollment, settings = _prepare(session, user_id, enrollment_id, answers, now, complete=False)
-    _answers_replace(session, _open_draft(session, enrollment, now), settings, answers)
+    evaluation_id = _open_draft(session, enrollment, now)
+    _answers_replace(session, evaluation_id, settings, answers, keep_blank=True, cleared=cleared)
     return now
 
 
@@ -131,7 +151,7 @@ def evaluation_submit(
     now = now or utc_now()
     enrollment, settings = _prepare(session, user_id, enrollment_id, answers, now, complete=True)
     evaluation_id = _open_draft(session, enrollment, now)
-    _answers_replace(session, evaluation_id, settings, answers)
+    _answers_replace(session, evaluation_id, settings, answers, keep_blank=False)
     session.execute(
         update(Evaluation)
         .where(Evaluation.id == evaluation_id)

@@ -1,47 +1,30 @@
-"""The participant's progress checklist: each capability contributes its own items."""
+"""The participant's progress checklist: each capability contributes its own section."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
-from importlib import import_module
-from typing import Literal
 
 from sqlalchemy.orm import Session
 
-Status = Literal["done", "todo", "waiting", "blocked"]
-
-
-@dataclass(frozen=True)
-class ChecklistItem:
-    """One step toward credit, in plain words, with the page where it is done."""
-
-    label: str
-    status: Status
-    detail: str = ""
-    page: str | None = None
-
+from portal.attendance.checklist_section import attendance_section
+from portal.certificates.progress import certificate_checklist
+from portal.enrollment.payments import fee_checklist
+from portal.evaluation.eligibility import evaluation_checklist
+from portal.learning.checklist_item import ChecklistItem
+from portal.learning.progress import progress_checklist
 
 ChecklistSection = Callable[[Session, int], list[ChecklistItem]]
 
-# Each capability's section, "module:function" of (session, enrollment_id) -> items, in the
-# order a participant meets them. Named rather than imported: the sections import this module.
-SECTIONS: tuple[str, ...] = (
-    "portal.enrollment.payments:fee_checklist",
-    "portal.learning.progress:progress_checklist",
-    "portal.attendance.checklist_section:attendance_section",
-    "portal.evaluation.eligibility:evaluation_checklist",
-    "portal.certificates.progress:certificate_checklist",
+# In the order a participant meets them.
+SECTIONS: tuple[ChecklistSection, ...] = (
+    fee_checklist,
+    progress_checklist,
+    attendance_section,
+    evaluation_checklist,
+    certificate_checklist,
 )
-
-
-@cache
-def _section(path: str) -> ChecklistSection:
-    module, _, name = path.partition(":")
-    return getattr(import_module(module), name)
 
 
 def checklist_for(session: Session, enrollment_id: int) -> tuple[ChecklistItem, ...]:
     """The whole checklist of one enrollment, section by section."""
-    return tuple(item for path in SECTIONS for item in _section(path)(session, enrollment_id))
+    return tuple(item for section in SECTIONS for item in section(session, enrollment_id))

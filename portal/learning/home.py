@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.learning.checklist import ChecklistItem, checklist_for
-from portal.models import Course, Enrollment, LiveSession, Offering, OfferingInstructor, User
+from portal.learning.checklist import checklist_for
+from portal.learning.checklist_item import ChecklistItem
+from portal.models import Enrollment, LiveSession, Offering, OfferingInstructor, User
 
 
 @dataclass(frozen=True)
@@ -129,16 +130,3 @@ def people_counts(session: Session) -> dict[str, int]:
     """How many active accounts hold each role."""
     query = select(User.role, func.count()).where(User.is_active).group_by(User.role)
     return {role: count for role, count in session.execute(query)}
-
-
-def participant_course_slugs(session: Session, user_id: int) -> list[str]:
-    """The courses of the person's active enrollments."""
-    query = (
-        select(Course.slug)
-        .join(Offering, Offering.course_id == Course.id)
-        .join(Enrollment, Enrollment.offering_id == Offering.id)
-        .where(Enrollment.user_id == user_id, Enrollment.status == "active")
-        .distinct()
-        .order_by(Course.slug)
-    )
-    return list(session.scalars(query))

@@ -7,8 +7,6 @@ admins), and entries are never copied into audit events or checklists.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.errors import FieldErrors, NotFound
 from portal.models import JournalEntry, utc_now
+from portal.tabular import csv_bytes
 
 MAX_TEXT = 4000
 
@@ -126,21 +125,13 @@ def journal_days(session: Session, user_id: int) -> int:
 EXPORT_HEADER = ("date", "appreciated_in_partner", "appreciated_in_myself", "note")
 
 
-def _cell(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def journal_csv(entries: Sequence[JournalEntryView]) -> bytes:
-    """The entries as CSV (UTF-8 with BOM so spreadsheets read accents), oldest first."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
-    for e in sorted(entries, key=lambda e: e.entry_date):
-        writer.writerow(
-            [e.entry_date.isoformat(), _cell(e.partner_text), _cell(e.self_text), _cell(e.note)]
-        )
-    return out.getvalue().encode("utf-8-sig")
+    """The entries as CSV, oldest first."""
+    rows = [
+        (e.entry_date.isoformat(), e.partner_text, e.self_text, e.note)
+        for e in sorted(entries, key=lambda e: e.entry_date)
+    ]
+    return csv_bytes(EXPORT_HEADER, rows)
 
 
 def journal_markdown(entries: Sequence[JournalEntryView]) -> bytes:

@@ -1,7 +1,8 @@
 """The guided-practice timer: start, pause, resume, and which script step is due.
 
-Pure arithmetic on instants in seconds (time.monotonic() on the page), so it is tested
-without Streamlit and works the same whether or not a recording exists.
+Pure arithmetic on instants in seconds (time.time() on the page: wall-clock time, so a
+timer keeps running across reruns and reconnects), tested without Streamlit, and the same
+whether or not a recording exists.
 """
 
 from __future__ import annotations

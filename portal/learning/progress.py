@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.courses import content
 from portal.errors import NotFound, PortalError
-from portal.learning.checklist import ChecklistItem
+from portal.learning.checklist_item import ChecklistItem
 from portal.materials.access import access_open
 from portal.materials.queries import MaterialView, materials_published
 from portal.models import Course, Enrollment, Offering, ProgressMark, utc_now

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.authz import admin_check
 from portal.errors import NotFound
 from portal.models import OutboxMessage, User, utc_now
 
@@ -162,8 +163,9 @@ def outbox_list(session: Session, status: str | None = None, limit: int = 200) -
     ]
 
 
-def outbox_retry(*, session: Session, message_id: int) -> None:
-    """Put a failed message back in the queue, due now."""
+def outbox_retry(*, session: Session, actor_id: int, message_id: int) -> None:
+    """Put a failed message back in the queue, due now (admins)."""
+    admin_check(session, actor_id)
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound("No such message.")

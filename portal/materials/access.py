@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.authz import staff_role_check
 from portal.courses import content
 from portal.errors import NotAllowed, NotFound
 from portal.materials.uploads import UploadLimits
@@ -62,23 +63,13 @@ def _taught_offerings(session: Session, user_id: int, course_id: int) -> set[int
 
 def manage_check(session: Session, actor_id: int, course_id: int, offering_id: int | None) -> User:
     """The actor if they may arrange this course's (or offering's) materials; else refuse."""
-    actor = session.get(User, actor_id)
-    if actor is None or not actor.is_active or actor.role not in ("instructor", "admin"):
-        raise NotAllowed("Only instructors and admins arrange materials.")
+    actor = staff_role_check(session, actor_id)
     if actor.role == "admin":
         return actor
     taught = _taught_offerings(session, actor_id, course_id)
     if (offering_id is None and taught) or offering_id in taught:
         return actor
     raise NotAllowed("You can arrange materials only for the offerings you teach.")
-
-
-def admin_check(session: Session, actor_id: int) -> User:
-    """The actor if an active admin; else refuse."""
-    actor = session.get(User, actor_id)
-    if actor is None or not actor.is_active or actor.role != "admin":
-        raise NotAllowed("Only admins can do this.")
-    return actor
 
 
 def access_open(offering: Offering, now: datetime) -> bool:

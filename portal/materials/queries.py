@@ -9,9 +9,10 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.authz import admin_check, staff_offering_ids, staff_role_check
 from portal.errors import NotFound
-from portal.materials.access import admin_check, course_by_slug, manage_check
-from portal.models import Course, Material, Offering, OfferingInstructor, User
+from portal.materials.access import course_by_slug, manage_check
+from portal.models import Course, Material, Offering, User
 from portal.storage import blob_path
 
 
@@ -93,13 +94,13 @@ def _ordered(query):  # type: ignore[no-untyped-def]
 
 def manage_scopes(session: Session, user_id: int) -> list[ScopeView]:
     """The courses and offerings whose materials this instructor (or any admin) arranges."""
-    user = session.get(User, user_id)
-    query = select(Offering).options(selectinload(Offering.course)).order_by(Offering.id)
-    if user is None or user.role not in ("instructor", "admin"):
-        return []
-    if user.role != "admin":
-        taught = select(OfferingInstructor.offering_id).where(OfferingInstructor.user_id == user_id)
-        query = query.where(Offering.id.in_(taught))
+    actor = staff_role_check(session, user_id)
+    query = (
+        select(Offering)
+        .options(selectinload(Offering.course))
+        .where(Offering.id.in_(staff_offering_ids(actor)))
+        .order_by(Offering.id)
+    )
     scopes: list[ScopeView] = []
     for offering in session.scalars(query):
         course = offering.course

@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.authz import admin_check
 from portal.courses import content
 from portal.errors import FieldErrors, NotFound, PortalError
 from portal.materials.access import (
     MaterialsConfig,
-    admin_check,
     course_by_slug,
     manage_check,
     placements,

@@ -5,8 +5,6 @@ The app never updates or deletes audit events; the database refuses it too (migr
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.models import AuditEvent, Enrollment, User
+from portal.tabular import csv_bytes
 from portal.timefmt import local_instant
 
 
@@ -126,21 +125,18 @@ COLUMNS = ("id", "at_utc", "actor", "action", "subject_type", "subject_id", "rea
 
 
 def audit_csv(rows: Sequence[AuditRow]) -> bytes:
-    """The events as CSV (UTF-8 with BOM so spreadsheets read names right)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for r in rows:
-        writer.writerow(
-            [
-                r.id,
-                r.at.isoformat(),
-                r.actor,
-                r.action,
-                r.subject_type,
-                r.subject_id,
-                r.reason,
-                r.details,
-            ]
+    """The events as CSV."""
+    lines = [
+        (
+            r.id,
+            r.at.isoformat(),
+            r.actor,
+            r.action,
+            r.subject_type,
+            r.subject_id,
+            r.reason,
+            r.details,
         )
-    return out.getvalue().encode("utf-8-sig")
+        for r in rows
+    ]
+    return csv_bytes(COLUMNS, lines)

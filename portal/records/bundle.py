@@ -1,8 +1,6 @@
 """Records for accrediting bodies: the per-offering audit bundle (ZIP) and a person's record.
 
-Both are built from provider functions listed by name ("module:function") in two
-registries, resolved on first use; the capabilities' providers (attendance, evaluation,
-certificates) import this module, which never imports them:
+Both are assembled from each capability's providers, listed below in the order they appear:
 
     BUNDLE_PARTS     fn(session, offering_id) -> (filename, bytes) | list of them | None
     PERSON_SECTIONS  fn(session, user_id) -> RecordSection | None
@@ -10,55 +8,37 @@ certificates) import this module, which never imports them:
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from importlib import import_module
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.people import person_get
 from portal.accounts.professions import profession_label
+from portal.attendance.record_parts import attendance_parts, attendance_section
+from portal.authz import admin_check
+from portal.certificates.record_parts import certificate_parts, certificate_section
 from portal.courses.content import CourseFileError, course_get
 from portal.enrollment.payments import enrollment_accounts
 from portal.errors import NotFound
+from portal.evaluation.record_parts import evaluation_parts, evaluation_section
 from portal.models import Enrollment, License, Offering, OfferingInstructor, User, utc_now
 from portal.money import money_format
 from portal.records.audit import audit_record
 from portal.records.audit_log import audit_csv, audit_for, offering_filter, person_filter
+from portal.records.parts import BundleFile, BundleResult, RecordSection
 from portal.settings import settings_load
+from portal.tabular import csv_bytes
 from portal.timefmt import format_span
 
-BundleFile = tuple[str, bytes]
-BundlePart = Callable[[Session, int], BundleFile | Sequence[BundleFile] | None]
-
-
-@dataclass(frozen=True)
-class RecordSection:
-    """One titled table of a person's record."""
-
-    title: str
-    rows: tuple[dict[str, str], ...]
-    note: str = ""
+BundlePart = Callable[[Session, int], BundleResult]
 
 
 PersonSection = Callable[[Session, int], RecordSection | None]
-
-
-def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    """A CSV file (UTF-8 with BOM for spreadsheets)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
 
 
 def _offering(session: Session, offering_id: int) -> Offering:
@@ -186,27 +166,19 @@ def audit_part(session: Session, offering_id: int) -> BundleFile:
     return "audit-events.csv", audit_csv(audit_for(session, offering_filter(offering_id)))
 
 
-# The bundle's parts in file order, "module:function". Named rather than imported: the
-# capabilities' parts import this module.
-BUNDLE_PARTS: tuple[str, ...] = (
-    "portal.records.bundle:roster_part",
-    "portal.records.bundle:course_part",
-    "portal.records.bundle:money_part",
-    "portal.attendance.record_parts:attendance_parts",
-    "portal.evaluation.record_parts:evaluation_parts",
-    "portal.certificates.record_parts:certificate_parts",
-    "portal.records.bundle:audit_part",
+# The bundle's parts in file order.
+BUNDLE_PARTS: tuple[BundlePart, ...] = (
+    roster_part,
+    course_part,
+    money_part,
+    attendance_parts,
+    evaluation_parts,
+    certificate_parts,
+    audit_part,
 )
 
 
-@cache
-def _provider(path: str) -> Any:
-    """The function a registry entry names ("module:function")."""
-    module, _, name = path.partition(":")
-    return getattr(import_module(module), name)
-
-
-def _files(result: BundleFile | Sequence[BundleFile] | None) -> list[BundleFile]:
+def _files(result: BundleResult) -> list[BundleFile]:
     if result is None:
         return []
     if len(result) == 2 and isinstance(result[0], str) and isinstance(result[1], bytes):
@@ -229,10 +201,10 @@ def records_bundle(
     *, session: Session, actor_id: int, offering_id: int, now: datetime | None = None
 ) -> bytes:
     """The offering's audit bundle as a ZIP, with a manifest of checksums; the export is audited."""
+    admin_check(session, actor_id)
     now = now or utc_now()
     offering = _offering(session, offering_id)
-    parts: list[BundlePart] = [_provider(path) for path in BUNDLE_PARTS]
-    files = [f for part in parts for f in _files(part(session, offering_id))]
+    files = [f for part in BUNDLE_PARTS for f in _files(part(session, offering_id))]
     manifest = [
         f"Records of {offering.course.title} — {offering.label}",
         f"Generated {now.isoformat()}",
@@ -298,19 +270,19 @@ def audit_section(session: Session, user_id: int) -> RecordSection:
     return RecordSection("Audit events", rows)
 
 
-# A person's record, section by section, "module:function" (named, as BUNDLE_PARTS).
-PERSON_SECTIONS: tuple[str, ...] = (
-    "portal.records.bundle:account_section",
-    "portal.records.bundle:enrollments_section",
-    "portal.attendance.record_parts:attendance_section",
-    "portal.evaluation.record_parts:evaluation_section",
-    "portal.certificates.record_parts:certificate_section",
-    "portal.records.bundle:audit_section",
+# A person's record, section by section.
+PERSON_SECTIONS: tuple[PersonSection, ...] = (
+    account_section,
+    enrollments_section,
+    attendance_section,
+    evaluation_section,
+    certificate_section,
+    audit_section,
 )
 
 
-def person_record(session: Session, user_id: int) -> list[RecordSection]:
-    """One person's whole record, section by section (admin only)."""
-    providers: list[PersonSection] = [_provider(path) for path in PERSON_SECTIONS]
-    sections = (fn(session, user_id) for fn in providers)
+def person_record(session: Session, actor_id: int, user_id: int) -> list[RecordSection]:
+    """One person's whole record, section by section (admins)."""
+    admin_check(session, actor_id)
+    sections = (fn(session, user_id) for fn in PERSON_SECTIONS)
     return [s for s in sections if s is not None]

@@ -6,17 +6,12 @@ every row that references them, directly or through other tables, found from the
 metadata (all tables registered in portal.models), children first: attendance and its
 history and correction requests, evaluations and their answers, certificates (a table's
 links to itself, supersedes/superseded-by, go in the same statement) and their reissue
-requests. Capabilities whose
-records live elsewhere (files on disk) add a hook:
-
-    PURGE_HOOKS.append(fn)  fn(session, enrollment_ids, dry_run) -> {label: count}
-
-The offering, its sessions, users and the audit log are kept.
+requests. The offering, its sessions, users and the audit log are kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -25,14 +20,13 @@ from typing import Any
 from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.authz import admin_or_operator_check
 from portal.courses.content import CourseFileError, course_get
 from portal.models import Base, Enrollment, Offering, RecordsPurge, utc_now
 from portal.records.audit import audit_record
 from portal.timefmt import local_date
 
 DEFAULT_RETENTION_YEARS = 5
-PurgeHook = Callable[[Session, Sequence[int], bool], dict[str, int]]
-PURGE_HOOKS: list[PurgeHook] = []
 
 
 @dataclass(frozen=True)
@@ -108,8 +102,6 @@ def purge_plan(enrollment_ids: Sequence[int]) -> list[tuple[Table, Any]]:
 def _purge_offering(session: Session, offering_id: int, dry_run: bool) -> dict[str, int]:
     ids = list(session.scalars(select(Enrollment.id).where(Enrollment.offering_id == offering_id)))
     counts: dict[str, int] = {}
-    for hook in PURGE_HOOKS:
-        counts.update(hook(session, ids, dry_run))
     for table, clause in purge_plan(ids):
         counts[table.name] = (
             session.scalar(select(func.count()).select_from(table).where(clause)) or 0
@@ -128,9 +120,18 @@ class PurgeReport:
 
 
 def records_purge(
-    *, session: Session, content_dir: Path, dry_run: bool = True, now: datetime | None = None
+    *,
+    session: Session,
+    actor_id: int | None,
+    content_dir: Path,
+    dry_run: bool = True,
+    now: datetime | None = None,
 ) -> PurgeReport:
-    """Remove the records of every offering past retention (dry run: only count them)."""
+    """Remove the records of every offering past retention (dry run: only count them).
+
+    actor_id is the admin, or authz.OPERATOR for the command line.
+    """
+    admin_or_operator_check(session, actor_id)
     now = now or utc_now()
     done = []
     for row in retention_list(session, content_dir, now):
@@ -142,7 +143,7 @@ def records_purge(
             session.add(RecordsPurge(offering_id=row.offering_id, purged_at=now, counts=counts))
             audit_record(
                 session=session,
-                actor_id=None,
+                actor_id=actor_id,
                 action="records.purge",
                 subject_type="offering",
                 subject_id=row.offering_id,
@@ -152,6 +153,6 @@ def records_purge(
     return PurgeReport(dry_run, tuple(done))
 
 
-def purge_preview(session: Session, content_dir: Path) -> PurgeReport:
+def purge_preview(session: Session, actor_id: int, content_dir: Path) -> PurgeReport:
     """What a purge would delete now (a read: nothing is written)."""
-    return records_purge(session=session, content_dir=content_dir, dry_run=True)
+    return records_purge(session=session, actor_id=actor_id, content_dir=content_dir, dry_run=True)

@@ -7,7 +7,7 @@ from portal.attendance.corrections import attendance_mark, correction_decide, co
 from portal.attendance.roster import correction_requests, record_history
 from portal.attendance.status import attendance_summary
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
-from portal.models import AttendanceChange, AuditEvent, CorrectionRequest
+from portal.models import Attendance, AttendanceChange, AuditEvent, CorrectionRequest, User, utc_now
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_attendance import attendance_make
 
@@ -121,3 +121,59 @@ def test_participants_request_only_for_themselves_and_decide_nothing(session, wo
     with pytest.raises(NotAllowed):
         correction_decide(session=session, actor_id=participant.id, request_id=r.id,
                           approve=True, reason="me", now=NOW)  # fmt: skip
+
+
+def _future_world(session):
+    """A session live now (started 30 minutes ago) and one a week later."""
+    instructor = user_make(session, role="instructor")
+    offering = offering_make(session, instructors=[instructor])
+    enrollment = enrollment_make(session, user_make(session), offering)
+    return instructor, enrollment, offering.sessions
+
+
+def _mark_now(session, actor, enrollment, live, **times):
+    times.setdefault("checked_out_at", None)
+    return attendance_mark(
+        session=session, actor_id=actor.id, enrollment_id=enrollment.id,
+        live_session_id=live.id, reason="joined by phone", now=utc_now(), **times,
+    )  # fmt: skip
+
+
+def test_a_session_that_has_not_started_cannot_be_marked(session):
+    instructor, enrollment, (_live, later) = _future_world(session)
+    with pytest.raises(FieldErrors) as error:
+        _mark_now(session, instructor, enrollment, later,
+                  checked_in_at=later.starts_at, checked_out_at=later.ends_at)  # fmt: skip
+    assert "Session 2 has not started yet" in error.value.errors["_form"]
+    assert session.scalar(select(Attendance.id)) is None
+
+
+def test_times_in_the_future_or_outside_the_session_are_refused(session):
+    instructor, enrollment, (live, _later) = _future_world(session)
+    with pytest.raises(FieldErrors) as error:
+        _mark_now(session, instructor, enrollment, live,
+                  checked_in_at=live.starts_at, checked_out_at=live.ends_at)  # fmt: skip
+    assert "Check-out lies in the future" in error.value.errors["checked_out_at"]
+    with pytest.raises(FieldErrors) as error:
+        _mark_now(session, instructor, enrollment, live,
+                  checked_in_at=live.starts_at - timedelta(minutes=16))  # fmt: skip
+    assert "Check-in must lie within the session" in error.value.errors["checked_in_at"]
+    # Within the tolerance around the session, and only what has passed: accepted.
+    row = _mark_now(session, instructor, enrollment, live,
+                    checked_in_at=live.starts_at - timedelta(minutes=15))  # fmt: skip
+    assert row.checked_in_at == live.starts_at - timedelta(minutes=15)
+
+
+def test_approving_a_request_whose_check_out_lies_ahead_is_refused(session):
+    instructor, enrollment, (live, _later) = _future_world(session)
+    participant = session.get(User, enrollment.user_id)
+    request = correction_request(
+        session=session, user_id=participant.id, enrollment_id=enrollment.id,
+        live_session_id=live.id, note="I stay to the end", now=utc_now(),
+        requested_check_in=live.starts_at, requested_check_out=live.ends_at,
+    )  # fmt: skip
+    with pytest.raises(PortalError, match="Cannot approve: Check-out lies in the future"):
+        correction_decide(session=session, actor_id=instructor.id, request_id=request.id,
+                          approve=True, reason="ok", now=utc_now())  # fmt: skip
+    session.refresh(request)
+    assert request.status == "pending" and session.scalar(select(Attendance.id)) is None

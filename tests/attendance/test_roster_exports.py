@@ -7,7 +7,13 @@ from openpyxl import load_workbook
 
 from portal.attendance.exports import qr_png, roster_csv, roster_table, roster_xlsx
 from portal.attendance.localtime import format_both, session_clock_instant
-from portal.attendance.roster import live_roster, offering_roster, offerings_for_staff
+from portal.attendance.roster import (
+    live_feed,
+    live_people,
+    live_people_count,
+    offering_roster,
+    offerings_for_staff,
+)
 from portal.errors import NotAllowed
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_attendance import attendance_make
@@ -52,10 +58,16 @@ def test_csv_and_xlsx_render_the_same_table_safely(session, world):
     assert sheet.max_row == 3
 
 
-def test_live_roster_counts_and_missing(session, world):
+def test_live_counts_and_the_missing(session, world):
     instructor, offering = world
-    data = live_roster(session, instructor.id, offering.sessions[0].id)
-    assert (data.checked_in, data.checked_out, data.missing) == (1, 1, ("Absent Abe",))
+    live = offering.sessions[0]
+    feed = live_feed(session, instructor.id, live.id)
+    assert (feed.counts.checked_in, feed.counts.checked_out, feed.counts.missing) == (1, 1, 1)
+    assert [p.name for p in live_people(session, instructor.id, live.id, missing_only=True)] == [
+        "Absent Abe"
+    ]
+    assert live_people_count(session, instructor.id, live.id) == 2
+    assert live_people_count(session, instructor.id, live.id, search="nora") == 1
 
 
 def test_rosters_are_staff_only(session, world):

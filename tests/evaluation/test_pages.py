@@ -128,6 +128,47 @@ def test_review_as_admin_lists_who_has_not_submitted(session, app_env):
 
 
 def test_checklist_section_is_registered():
+    from portal.evaluation.eligibility import evaluation_checklist
     from portal.learning.checklist import SECTIONS
 
-    assert "portal.evaluation.eligibility:evaluation_checklist" in SECTIONS
+    assert evaluation_checklist in SECTIONS
+
+
+def test_draft_survives_a_load_interrupted_by_a_rerun(attendee, session):
+    """A rerun that arrives while the page loads leaves the widgets' keys in the session,
+    registered empty, before the draft was put into them: the draft must still come back,
+    and nothing blank may be saved over it."""
+    from portal.courses.content import course_get
+    from portal.evaluation.participant import saved_answers
+    from portal.evaluation.services import evaluation_draft_save
+    from portal.settings import settings_load
+
+    user, enrollment = attendee
+    draft = {"objective-1": 5, "overall": 4, "practice-change": [], "comments": "Kind words"}
+    draft["practice-change"] = ["Teach the gratitude and appreciation practice"]
+    evaluation_draft_save(
+        session=session, user_id=user.id, enrollment_id=enrollment.id, answers=draft
+    )
+    session.commit()
+    questions = course_get(settings_load().content_dir, "fostering-compassion-in-couples")
+    questions = questions.evaluation.questions
+    at = app_as(user)
+    prefix = f"evaluation_{enrollment.id}_"
+    for question in questions:  # as the interrupted run left them: registered, empty
+        empty = [] if question.type == "multiple_choice" else None
+        at.session_state[prefix + question.id] = "" if question.type == "free_text" else empty
+    at.switch_page("pages/evaluation.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert _radio(at, prefix + "objective-1").value == 5
+    assert _radio(at, prefix + "overall").value == 4
+    assert at.text_area(key=prefix + "comments").value == "Kind words"
+    assert at.multiselect(key=prefix + "practice-change").value == draft["practice-change"]
+    session.expire_all()
+    stored = saved_answers(session, enrollment.id, questions)
+    assert {k: stored[k] for k in draft} == draft
+    session.rollback()  # end the read, as the page writes next
+    at.run()  # and the next run (the cookie component's) keeps them too
+    assert _radio(at, prefix + "objective-1").value == 5
+    session.expire_all()
+    assert saved_answers(session, enrollment.id, questions)["comments"] == "Kind words"

@@ -155,7 +155,7 @@ def test_exports_anonymous_for_instructors(session, people):
     assert "'=cmd|' /C calc'!A0" in rows[1] + rows[2] + rows[3]
     sheet = load_workbook(io.BytesIO(responses_xlsx(table))).active
     values = [c.value for row in sheet.iter_rows() for c in row]
-    assert "=cmd|' /C calc'!A0" in values and all(
+    assert "'=cmd|' /C calc'!A0" in values and all(
         c.data_type == "s" for r in sheet.iter_rows() for c in r if c.value
     )
     assert len(evaluation_responses(session, offering.id, admin.id).rows) == 3

@@ -20,12 +20,13 @@ def attendee(session):
     return attendee_make(session, ended_offering(session))
 
 
-def _save(session, enrollment, answers, now=AFTER, user_id=None):
+def _save(session, enrollment, answers, now=AFTER, user_id=None, cleared=()):
     return evaluation_draft_save(
         session=session,
         user_id=user_id or enrollment.user_id,
         enrollment_id=enrollment.id,
         answers=answers,
+        cleared=cleared,
         now=now,
     )
 
@@ -52,9 +53,23 @@ def test_draft_keeps_partial_answers_for_another_device(session, course, attende
     [form] = evaluation_forms_for(session, attendee.user_id, now=AFTER)
     assert form.state.state == "open" and form.state.saved_at is not None
     assert form.answers["comments"] == text
-    # Saving again replaces the draft: a cleared answer disappears.
-    _save(session, attendee, {"objective-1": 3})
-    assert saved_answers(session, attendee.id, course.evaluation.questions)["comments"] is None
+    # Saving again replaces the answers given; an answer the person emptied disappears.
+    _save(session, attendee, {"objective-1": 3, "comments": ""}, cleared=["comments"])
+    saved = saved_answers(session, attendee.id, course.evaluation.questions)
+    assert saved["objective-1"] == 3 and saved["comments"] is None
+    assert saved["practice-change"] == ["Use self-compassion practices with clients"]
+
+
+def test_blank_draft_never_overwrites_stored_answers(session, course, attendee):
+    answers = {"objective-1": 5, "comments": "Kind words", "practice-change": []}
+    answers["practice-change"] = ["Teach the gratitude and appreciation practice"]
+    _save(session, attendee, answers)
+    blanks = {"objective-1": None, "comments": "", "practice-change": [], "overall": None}
+    _save(session, attendee, blanks)
+    saved = saved_answers(session, attendee.id, course.evaluation.questions)
+    assert {k: saved[k] for k in answers} == answers
+    _save(session, attendee, blanks | {"overall": 2})  # a new answer still saves
+    assert saved_answers(session, attendee.id, course.evaluation.questions)["overall"] == 2
 
 
 def test_someone_elses_enrollment_is_refused(session, attendee):

@@ -15,6 +15,7 @@ from portal.mail.outbox import mail_enqueue, outbox_list, outbox_retry
 from portal.mail.sender import backoff, outbox_send_due
 from portal.models import OutboxMessage, utc_now
 from portal.settings import Settings
+from tests.factories import user_make
 
 
 class Inbox:
@@ -100,7 +101,8 @@ def test_gives_up_after_max_attempts_and_can_be_retried(factory):
         assert session.get(OutboxMessage, message_id).status == "failed"
         assert [m.status for m in outbox_list(session)] == ["failed"]
     with transaction(factory) as session:
-        outbox_retry(session=session, message_id=message_id)
+        admin = user_make(session, role="admin")
+        outbox_retry(session=session, actor_id=admin.id, message_id=message_id)
     with factory() as session:
         row = session.get(OutboxMessage, message_id)
         assert (row.status, row.attempts) == ("pending", 0)

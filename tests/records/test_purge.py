@@ -69,7 +69,7 @@ def test_the_plan_covers_every_capability_table():
 def test_dry_run_counts_capability_rows_and_deletes_nothing(session):
     offering, _ = _with_a_recent_offering(session)
     before = _counts(session)
-    report = records_purge(session=session, content_dir=CONTENT, now=PAST_RETENTION)
+    report = records_purge(session=session, actor_id=None, content_dir=CONTENT, now=PAST_RETENTION)
     [(offering_id, _, counts)] = report.offerings
     assert offering_id == offering.id and report.dry_run
     assert counts["enrollments"] == 2 and counts["attendance"] == 4
@@ -81,7 +81,9 @@ def test_dry_run_counts_capability_rows_and_deletes_nothing(session):
 
 def test_purge_leaves_no_attendance_evaluation_or_certificate_rows(session):
     offering, recent = _with_a_recent_offering(session)
-    records_purge(session=session, content_dir=CONTENT, now=PAST_RETENTION, dry_run=False)
+    records_purge(
+        session=session, actor_id=None, content_dir=CONTENT, now=PAST_RETENTION, dry_run=False
+    )
     session.flush()
     remaining = _counts(session)
     for model in CAPABILITY_TABLES[1:]:

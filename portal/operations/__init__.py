@@ -1,0 +1,1 @@
+"""Operating the portal: checks, secrets, backup and restore."""
