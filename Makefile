@@ -29,7 +29,8 @@ run: $(STAMP)
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/portal db upgrade
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/portal demo seed
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/streamlit run streamlit_app.py \
-		--server.port $(PORT) --server.address 0.0.0.0
+		--server.port $(PORT) --server.address 0.0.0.0 \
+		--client.showErrorDetails $$( [ "$${PORTAL_ENV:-demo}" = demo ] && echo full || echo none )
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

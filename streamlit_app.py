@@ -13,8 +13,16 @@ if settings.is_demo:
         "**Demo data** — nothing here is a real CE record.", icon=":material/science:"
     )
 
-with ui.request_logging(None):
+# Failures (database away, storage unreadable) show words and an error id, never a traceback.
+with ui.request_logging(None), ui.failure_boundary("restoring the sign-in") as sign_in:
     user = authenticate()
+if sign_in.failed:
+    # Without st.navigation Streamlit would fall back to running pages/ directly: name every
+    # page (so the address is kept for a reload) and run none; the message is shown.
+    st.navigation(
+        [st.Page(spec.path, title=spec.title) for spec in navigation.PAGES], position="hidden"
+    )
+    st.stop()
 specs = navigation.pages_for(user.role if user else None)
 sections: dict[str, list] = {}
 for spec in specs:
@@ -27,6 +35,9 @@ for spec in specs:
     )
     sections.setdefault(spec.section, []).append(page)
 
-with ui.request_logging(user.id if user else None), page_run_user(user):
-    # page_run_user: the page does not look the person up again
+with (
+    ui.request_logging(user.id if user else None),
+    ui.failure_boundary("page run"),
+    page_run_user(user),  # the page does not look the person up again
+):
     st.navigation(sections).run()

@@ -35,6 +35,9 @@ def run_migrations() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=sqlite,
                 compare_type=True,
+                # One transaction for the whole upgrade (SQLite's DDL is transactional): a
+                # second process starting at once waits for it, then finds nothing to do.
+                transactional_ddl=True,
             )
             with context.begin_transaction():
                 context.run_migrations()

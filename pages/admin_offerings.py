@@ -58,6 +58,11 @@ capacity = f4.number_input(
 )
 for field in ("fee", "early_fee", "deposit", "capacity"):
     ui.field_error(FORM, field)
+requires_payment = st.checkbox(
+    "Certificates need the fee paid (the CE office can waive it per person with a reason)",
+    current.certificate_requires_payment,
+    key=f"{k}_requires_payment",
+)
 d = st.columns(5)
 dates = {
     name: d[i].date_input(title, getattr(current, name), key=f"{k}_{name}")
@@ -141,6 +146,7 @@ if st.button(
         sessions=tuple(sessions),
         instructor_ids=tuple(instructor_ids),
         reason=reason,
+        certificate_requires_payment=requires_payment,
         **dates,
     )
     saved = ui.submit(

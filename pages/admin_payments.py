@@ -69,6 +69,37 @@ with st.form("payment", clear_on_submit=True):
             ui.flash("Payment recorded.")
         st.rerun()
 
+st.subheader("Waive the fee for certificates")
+st.caption(
+    "A certificate needs the fee paid unless the offering says otherwise; a waiver is audited."
+)
+owing = [a for a in accounts if a.owed_cents > 0]
+if not owing:
+    st.caption("Nobody owes the fee.")
+else:
+    with st.form("waiver", clear_on_submit=True):
+        who = st.selectbox(
+            "Enrollment",
+            owing,
+            key="waive_who",
+            format_func=lambda a: f"{_who(a)} — owes {money_format(a.owed_cents)}",
+        )
+        why = st.text_input("Reason (kept on record)", key="waive_reason", max_chars=500)
+        ui.field_error("waiver", "reason")
+        ui.form_error("waiver")
+        if st.form_submit_button("Waive the fee for certificates"):
+            done = ui.submit(
+                "waiver",
+                payments.fee_waive,
+                actor_id=admin.id,
+                enrollment_id=who.enrollment_id,
+                reason=why,
+                now=utc_now(),
+            )
+            if done is not None:
+                ui.flash("Fee waived for certificates.")
+            st.rerun()
+
 st.subheader("Cancellation requests")
 pending = [a for a in accounts if a.cancellation == "pending"]
 if not pending:

@@ -67,6 +67,7 @@ base_url = ui.settings().public_base_url
 
 
 @st.fragment(run_every=1)
+@ui.failures_shown("the live console's code")
 def codes() -> None:
     """The codes on screen; reruns every second so the countdown and rotation are live."""
     at = utc_now()
@@ -99,6 +100,7 @@ def codes() -> None:
 
 
 @st.fragment(run_every=5)
+@ui.failures_shown("the live console's check-in feed")
 def live_feed() -> None:
     """Counts and the latest check-ins; refreshes by itself, sending only what changed."""
     key = f"console_feed_{live.id}"

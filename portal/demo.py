@@ -72,6 +72,7 @@ def _demo_sessions(session: Session, offering: Offering, now: datetime) -> None:
             )
             offering.sessions.append(live)
         live.starts_at, live.ends_at = start, end
+    offering.ended_at = None  # the demo offering runs again
     session.flush()
 
 

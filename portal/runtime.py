@@ -16,6 +16,8 @@ from portal.db import (
     transaction,
 )
 from portal.demo import demo_seed
+from portal.models import utc_now
+from portal.records.retention import offerings_ended_record
 from portal.settings import Settings
 
 
@@ -28,6 +30,7 @@ def runtime_start(settings: Settings) -> Engine:
         database_upgrade(engine, lock=False)
         with transaction(session_factory(engine)) as session:
             content_sync(session=session, courses=courses)
+            offerings_ended_record(session=session, now=utc_now())
     return engine
 
 

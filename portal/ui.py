@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn, TypeVar
+from dataclasses import dataclass
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from portal.clients import client_address as _client_address
 from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
+from portal.failures import failure_record
 from portal.logs import log_context, logger, logging_configure, request_id_new
 from portal.models import utc_now
 from portal.operations.checks import SERVER, checks_run
@@ -22,6 +25,7 @@ from portal.runtime import runtime_demo_seed, runtime_start
 from portal.settings import Settings, SettingsError, settings_load
 
 T = TypeVar("T")
+P = ParamSpec("P")
 log = logger(__name__)
 NOT_CONFIGURED = (
     "The portal is not configured — the operator has been told. Please try again later."
@@ -143,11 +147,60 @@ def submit(form_key: str, service: Callable[..., T], /, **kwargs: Any) -> T | No
         st.session_state[_errors_key(form_key)] = error.errors
     except PortalError as error:
         st.session_state[_errors_key(form_key)] = {"_form": str(error)}
+    except Exception as error:  # the database or storage failed: words and an id, no detail
+        failure = failure_record(error, f"{form_key}: {getattr(service, '__name__', service)}")
+        st.session_state[_errors_key(form_key)] = {"_form": failure.text}
     else:
         if not isinstance(result, FieldErrors):
             return result
         st.session_state[_errors_key(form_key)] = result.errors
     return None
+
+
+@dataclass
+class BoundaryOutcome:
+    """Whether the block inside a failure boundary failed (its message is shown)."""
+
+    failed: bool = False
+
+
+def _demo() -> bool:
+    try:
+        return settings_load().is_demo
+    except SettingsError:
+        return False
+
+
+@contextmanager
+def failure_boundary(where: str) -> Iterator[BoundaryOutcome]:
+    """Run a page or part of one; a failure shows its message and error id, never a traceback.
+
+    Streamlit's own control flow (st.stop, st.rerun, st.switch_page) is not an Exception and
+    passes through. In demo mode the details follow the message, for whoever runs the demo.
+    """
+    outcome = BoundaryOutcome()
+    try:
+        yield outcome
+    except Exception as error:
+        outcome.failed = True
+        failure = failure_record(error, where)
+        st.error(failure.text, icon=":material/error:")
+        if _demo():
+            st.exception(error)
+
+
+def failures_shown(where: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Decorate a fragment so that its own reruns show failures as the page boundary does."""
+
+    def decorate(fn: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            with failure_boundary(where):
+                fn(*args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 def field_error(form: str, field: str) -> None:
@@ -211,3 +264,17 @@ def show_flash() -> None:
         return
     st.session_state["_flash"] = (message, until or now + FLASH_SECONDS)
     st.success(message)
+
+
+def flash_rerun(message: str) -> NoReturn:
+    """After an action: keep its success message and run the page again to show the result."""
+    flash(message)
+    st.rerun()
+    raise AssertionError("unreachable")  # st.rerun raises
+
+
+def offering_pick(offerings: Sequence[T], *, key: str, label: Callable[[T], str], empty: str) -> T:
+    """The offering a page works on, chosen among those given; stops saying `empty` if none."""
+    if not offerings:
+        fail(empty)
+    return st.selectbox("Offering", offerings, format_func=label, key=key)

@@ -18,6 +18,7 @@ from portal.models import (
     LiveSession,
     Offering,
     OfferingInstructor,
+    Payment,
     User,
     utc_now,
 )
@@ -130,3 +131,16 @@ def enrollment_make(
     session.add(enrollment)
     session.flush()
     return enrollment
+
+
+def fee_paid(session: Session, enrollment: Enrollment) -> Payment:
+    """The enrollment's whole fee, recorded as received."""
+    payment = Payment(
+        enrollment_id=enrollment.id,
+        amount_cents=enrollment.fee_cents,
+        paid_on=utc_now().date(),
+        reference=f"paid-{enrollment.id}",
+    )
+    session.add(payment)
+    session.flush()
+    return payment

@@ -13,7 +13,7 @@ from portal import PROJECT_ROOT
 from portal.certificates import eligibility
 from portal.certificates.facts import DEFAULT_SIGNATURE, Issuer
 from portal.models import Enrollment, License, Offering, User
-from tests.factories import enrollment_make, offering_make, user_make
+from tests.factories import enrollment_make, fee_paid, offering_make, user_make
 from tests.factories_attendance import attendance_full
 
 START = datetime(2023, 5, 18, 16, 0, tzinfo=UTC)  # 9:00 AM PDT
@@ -51,8 +51,10 @@ def participant_ready(
     licenses: list[tuple[str, str | None, str | None]] | None = None,
     full_name: str = "Zoë Nguyễn-Ångström",
     attended: bool = True,
+    paid: bool = True,
 ) -> tuple[User, Enrollment]:
-    """An enrolled participant who attended in full; licenses as (profession, number, state)."""
+    """An enrolled participant who paid and attended in full; licenses as
+    (profession, number, state)."""
     offering = offering or workshop_offering(session)
     user = user_make(session, full_name=full_name)
     if licenses is not None:
@@ -61,6 +63,8 @@ def participant_ready(
         user.licenses = [License(profession=p, number=n, state=s) for p, n, s in licenses]
         session.flush()
     enrollment = enrollment_make(session, user, offering)
+    if paid:
+        fee_paid(session, enrollment)
     if attended:
         attendance_full(session, enrollment, offering)
     return user, enrollment

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.evaluation.services import evaluation_submit
 from portal.models import Enrollment, Offering, User
-from tests.factories import enrollment_make, offering_make, user_make
+from tests.factories import enrollment_make, fee_paid, offering_make, user_make
 from tests.factories_attendance import attendance_full
 
 START = datetime(2023, 5, 18, 16, 0, tzinfo=UTC)
@@ -44,8 +44,9 @@ def ended_offering(session: Session, **fields: Any) -> Offering:
 
 
 def attendee_make(session: Session, offering: Offering, **user_fields: Any) -> Enrollment:
-    """A participant who attended every session in full."""
+    """A participant who paid and attended every session in full."""
     enrollment = enrollment_make(session, user_make(session, **user_fields), offering)
+    fee_paid(session, enrollment)
     attendance_full(session, enrollment, offering)
     return enrollment
 

@@ -18,16 +18,18 @@ from portal.attendance.checklist_section import CHECK_IN_PAGE
 from portal.attendance.status import AttendanceSummary, attendance_summary
 from portal.certificates.facts import hours_text, license_text
 from portal.courses.content import Course, CreditType, course_get
+from portal.enrollment.payments import CertificateFee, certificate_fee
 from portal.errors import NotFound
 from portal.evaluation.eligibility import PAGE as EVALUATION_PAGE
 from portal.evaluation.eligibility import evaluation_submitted
 from portal.models import Certificate, Enrollment, License, Offering, User
 from portal.models import Course as CourseRow
 
-STEP_KEYS = ("enrollment", "attendance", "evaluation", "license")
+STEP_KEYS = ("enrollment", "attendance", "evaluation", "payment", "license")
 # Where each missing step is done; the attendance and evaluation pages are named by their
 # capabilities. tests/test_checklist_links.py checks every one is a participant page.
 HOME_PAGE = "pages/participant_home.py"
+FEES_PAGE = "pages/enroll.py"
 PROFILE_PAGE = "pages/profile.py"
 
 
@@ -128,6 +130,7 @@ def _steps(
     license: License | None,
     summary: AttendanceSummary,
     submitted: bool,
+    fee: CertificateFee,
 ) -> tuple[Step, ...]:
     active = enrollment.status == "active"
     steps = [
@@ -146,6 +149,7 @@ def _steps(
             "" if submitted else "The evaluation of the program is required for every certificate.",
             EVALUATION_PAGE,
         ),
+        Step("payment", "Pay the registration fee", fee.settled, fee.detail, FEES_PAGE),
     ]
     license_step = _license_step(credit_type, license)
     return tuple(steps + ([license_step] if license_step else []))
@@ -182,6 +186,7 @@ def claims_for(session: Session, enrollment_id: int, *, content_dir: Path) -> tu
     summary = attendance_summary(session, enrollment_id)
     submitted = _evaluation_submitted(session, enrollment_id)
     issued = _certificates(session, enrollment_id)
+    fee = certificate_fee(session, enrollment_id)
     claims = []
     for credit_type, license in credit_types_for(course, list(user.licenses)):
         rows = issued.get(credit_type.id, [])
@@ -198,7 +203,7 @@ def claims_for(session: Session, enrollment_id: int, *, content_dir: Path) -> tu
                 license=license_text(license.profession, license.number, license.state)
                 if license
                 else "",
-                steps=_steps(enrollment, credit_type, license, summary, submitted),
+                steps=_steps(enrollment, credit_type, license, summary, submitted, fee),
                 current_number=current.number if current else None,
                 revoked_reason=revoked.revoke_reason if revoked and not current else None,
             )

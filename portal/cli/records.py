@@ -23,8 +23,10 @@ def _records_purge(args: argparse.Namespace) -> int:
     if not report.offerings:
         print("No offering is past its retention period.")
     for offering_id, label, counts in report.offerings:
-        detail = ", ".join(f"{table} {n}" for table, n in counts.items())
+        detail = ", ".join(f"{table} {n}" for table, n in counts.items() if n) or "no rows"
         print(f"{verb} records of offering {offering_id} ({label}): {detail}")
+    for offering_id, label, why in report.kept:
+        print(f"Kept offering {offering_id} ({label}): {why}")
     if dry_run and report.offerings:
         print("Dry run: nothing was deleted. Run `portal records purge --apply` to delete.")
     return 0

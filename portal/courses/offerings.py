@@ -72,6 +72,7 @@ class OfferingForm:
     instructor_ids: tuple[int, ...] = field(default_factory=tuple)
     # Why session dates or deadlines change (required then; kept in the audit log).
     reason: str = ""
+    certificate_requires_payment: bool = True
 
 
 def _money_errors(form: OfferingForm) -> tuple[dict[str, str], dict[str, int]]:
@@ -298,6 +299,7 @@ def offering_save(
     )
     offering.fee_cents, offering.early_fee_cents = cents["fee"], cents["early_fee"]
     offering.deposit_cents = cents["deposit"]
+    offering.certificate_requires_payment = form.certificate_requires_payment
     for name in DATE_FIELDS:
         setattr(offering, name, getattr(form, name))
     _apply_sessions(session, offering, planned)
@@ -320,6 +322,7 @@ def offering_save(
             "instructors": instructors,
             "fee_cents": offering.fee_cents,
             "capacity": offering.capacity,
+            "certificate_requires_payment": offering.certificate_requires_payment,
             "sessions": _schedule_of(offering),
             "date_changes": changes,
         },
@@ -392,5 +395,6 @@ def offering_form_get(session: Session, offering_id: int) -> OfferingForm:
         o.capacity,
         sessions=sessions,
         instructor_ids=instructors,
+        certificate_requires_payment=o.certificate_requires_payment,
         **dates,
     )

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 from portal.authz import admin_check
 from portal.errors import FieldErrors, NotFound
 from portal.learning.checklist_item import ChecklistItem
-from portal.models import CancellationRequest, Enrollment, Offering, Payment, Refund, User
+from portal.models import (
+    CancellationRequest,
+    Enrollment,
+    FeeWaiver,
+    Offering,
+    Payment,
+    Refund,
+    User,
+)
 from portal.money import money_format, money_parse
 from portal.records.audit import audit_record
 
@@ -241,6 +249,67 @@ def refund_record(
         enrollment_id,
         account.offering_id,
         {"amount_cents": cents, "refunded_on": refunded_on.isoformat(), "reference": reference},
+        reason.strip(),
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class CertificateFee:
+    """Whether the fee stands between an enrollment and its certificates, in plain words."""
+
+    settled: bool
+    detail: str
+
+
+def certificate_fee(session: Session, enrollment_id: int) -> CertificateFee:
+    """Settled when the offering issues certificates regardless of payment, the fee is
+    paid, or the CE office waived it with a reason."""
+    account = enrollment_account(session, enrollment_id)
+    offering = session.get(Offering, account.offering_id)
+    assert offering is not None  # guaranteed by the foreign key
+    waiver = session.scalar(select(FeeWaiver).where(FeeWaiver.enrollment_id == enrollment_id))
+    if not offering.certificate_requires_payment:
+        return CertificateFee(
+            True, "This offering issues certificates whether or not the fee is paid."
+        )
+    if waiver is not None:
+        return CertificateFee(True, "The CE office waived the fee for your certificate.")
+    if account.owed_cents == 0:
+        return CertificateFee(True, f"Paid {money_format(account.paid_cents)}.")
+    return CertificateFee(
+        False,
+        f"You owe {money_format(account.owed_cents)}; certificates are issued once the fee is "
+        "paid. See Enrollment and fees for how to pay.",
+    )
+
+
+def fee_waive(
+    *, session: Session, actor_id: int, enrollment_id: int, reason: str, now: datetime
+) -> FeeWaiver:
+    """Waive the fee as a condition of an enrollment's certificates (admins; audited)."""
+    admin_check(session, actor_id)
+    if not reason.strip():
+        raise FieldErrors({"reason": "Say why the fee is waived; it is kept on record."})
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        raise NotFound("No such enrollment.")
+    row = FeeWaiver(
+        enrollment_id=enrollment_id, waived_by_id=actor_id, waived_at=now, reason=reason.strip()
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise FieldErrors({"reason": "The fee of this enrollment is already waived."}) from None
+    account = enrollment_account(session, enrollment_id)
+    _money_audit(
+        session,
+        actor_id,
+        "payment.waive",
+        enrollment_id,
+        enrollment.offering_id,
+        {"owed_cents": account.owed_cents},
         reason.strip(),
     )
     return row

@@ -27,7 +27,7 @@ from portal.models.materials import (
     MaterialVersion,
     ProgressMark,
 )
-from portal.models.money import CancellationRequest, Payment, Refund
+from portal.models.money import CancellationRequest, FeeWaiver, Payment, Refund
 from portal.models.people import ROLES, License, SignInThrottle, User
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "Enrollment",
     "Evaluation",
     "EvaluationAnswer",
+    "FeeWaiver",
     "JournalEntry",
     "License",
     "LiveSession",

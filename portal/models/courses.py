@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +60,11 @@ class Offering(Base):
     late_tolerance_minutes: Mapped[int] = mapped_column(Integer, default=15)
     early_leave_tolerance_minutes: Mapped[int] = mapped_column(Integer, default=15)
     meeting_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # Whether a certificate needs the fee paid (or waived by the CE office).
+    certificate_requires_payment: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # When the last session ended, recorded once when the portal first saw it over; later
+    # edits never move it, so retention is counted from it (portal.records.retention).
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     course: Mapped[Course] = relationship(back_populates="offerings")
     # No delete-orphan cascade: a session with records is never deleted as a side effect;

@@ -82,3 +82,16 @@ class Refund(Base):
     reference: Mapped[str] = mapped_column(String(120))
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class FeeWaiver(Base):
+    """The CE office waives the fee as a condition of an enrollment's certificates."""
+
+    __tablename__ = "fee_waivers"
+    __table_args__ = (UniqueConstraint("enrollment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    waived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    reason: Mapped[str] = mapped_column(Text)

@@ -1,7 +1,10 @@
 """Records retention: what is past it, and `portal records purge` to remove it.
 
 An offering's records are kept for the course's record_retention_years (course file,
-default 5) after the local date of its last session. Purging deletes its enrollments and
+default 5, never fewer than 4) after the later of the day it ended, as recorded when it
+ended, and the day its latest certificate was issued (portal.records.retention): moving
+the sessions' dates later cannot make records purgeable. An offering not yet recorded as
+ended is never due. Purging deletes its enrollments and
 every row that references them, directly or through other tables, found from the
 metadata (all tables registered in portal.models), children first: attendance and its
 history and correction requests, evaluations and their answers, certificates (a table's
@@ -12,7 +15,7 @@ requests. The offering, its sessions, users and the audit log are kept.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,11 @@ from portal.authz import admin_or_operator_check
 from portal.courses.content import CourseFileError, course_get
 from portal.models import Base, Enrollment, Offering, RecordsPurge, utc_now
 from portal.records.audit import audit_record
+from portal.records.retention import (
+    MINIMUM_RETENTION_YEARS,
+    latest_certificates,
+    offerings_ended_record,
+)
 from portal.timefmt import local_date
 
 DEFAULT_RETENTION_YEARS = 5
@@ -41,6 +49,8 @@ class RetentionRow:
     purge_after: date | None
     due: bool
     purged_at: datetime | None
+    ended_on: date | None = None
+    latest_certificate_on: date | None = None
 
 
 def _years_later(day: date, years: int) -> date:
@@ -52,9 +62,14 @@ def _years_later(day: date, years: int) -> date:
 
 def _retention_years(content_dir: Path, slug: str) -> int:
     try:
-        return course_get(content_dir, slug).record_retention_years
+        years = course_get(content_dir, slug).record_retention_years
     except CourseFileError:
-        return DEFAULT_RETENTION_YEARS
+        years = DEFAULT_RETENTION_YEARS
+    return max(years, MINIMUM_RETENTION_YEARS)
+
+
+def _local(instant: datetime | None, time_zone: str) -> date | None:
+    return local_date(instant, time_zone) if instant else None
 
 
 def retention_list(
@@ -62,15 +77,23 @@ def retention_list(
 ) -> list[RetentionRow]:
     """Every offering with its retention date and whether it is due for purging."""
     now = now or utc_now()
+    offerings_ended_record(session=session, now=now)
     purged = {p.offering_id: p.purged_at for p in session.scalars(select(RecordsPurge))}
+    certified = latest_certificates(session)
     rows = []
     for o in session.scalars(select(Offering).order_by(Offering.id)):
         years = _retention_years(content_dir, o.course.slug)
         last = local_date(o.sessions[-1].ends_at, o.time_zone) if o.sessions else None
-        after = _years_later(last, years) if last else None
+        ended = _local(o.ended_at, o.time_zone)
+        certificate = _local(certified.get(o.id), o.time_zone)
+        basis = max((d for d in (ended, certificate) if d), default=None)
+        after = _years_later(basis, years) if ended and basis else None
         due = bool(after and local_date(now, o.time_zone) > after and o.id not in purged)
+        row = RetentionRow(o.id, o.label, o.course.title, last, years, after, due, None)
         rows.append(
-            RetentionRow(o.id, o.label, o.course.title, last, years, after, due, purged.get(o.id))
+            replace(
+                row, purged_at=purged.get(o.id), ended_on=ended, latest_certificate_on=certificate
+            )
         )
     return rows
 
@@ -117,6 +140,21 @@ class PurgeReport:
 
     dry_run: bool
     offerings: tuple[tuple[int, str, dict[str, int]], ...]
+    # Offerings whose retention after they ended is over but which a younger certificate
+    # keeps: (offering id, label, why).
+    kept: tuple[tuple[int, str, str], ...] = ()
+
+
+def _kept_by_certificate(row: RetentionRow, today: date) -> str | None:
+    """Why an offering past retention since it ended is still kept, if a certificate is."""
+    if row.due or row.purged_at or row.ended_on is None or row.latest_certificate_on is None:
+        return None
+    if _years_later(row.ended_on, row.retention_years) >= today:
+        return None
+    return (
+        f"refused: a certificate issued {row.latest_certificate_on} is younger than "
+        f"{row.retention_years} years; kept until {row.purge_after}"
+    )
 
 
 def records_purge(
@@ -133,12 +171,15 @@ def records_purge(
     """
     admin_or_operator_check(session, actor_id)
     now = now or utc_now()
-    done = []
+    done, kept = [], []
     for row in retention_list(session, content_dir, now):
+        label = f"{row.course_title} — {row.label}"
+        if why := _kept_by_certificate(row, now.date()):
+            kept.append((row.offering_id, label, why))
         if not row.due:
             continue
         counts = _purge_offering(session, row.offering_id, dry_run)
-        done.append((row.offering_id, f"{row.course_title} — {row.label}", counts))
+        done.append((row.offering_id, label, counts))
         if not dry_run:
             session.add(RecordsPurge(offering_id=row.offering_id, purged_at=now, counts=counts))
             audit_record(
@@ -150,7 +191,7 @@ def records_purge(
                 reason=f"retention of {row.retention_years} years ended {row.purge_after}",
                 details={"offering_id": row.offering_id, "counts": counts},
             )
-    return PurgeReport(dry_run, tuple(done))
+    return PurgeReport(dry_run, tuple(done), tuple(kept))
 
 
 def purge_preview(session: Session, actor_id: int, content_dir: Path) -> PurgeReport:
