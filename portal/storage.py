@@ -106,3 +106,8 @@ def blob_discard(staged: StagedBlob) -> None:
     """Forget staged bytes that were refused."""
     with contextlib.suppress(FileNotFoundError):
         staged.path.unlink()
+
+
+def blob_available(path: Path) -> bool:
+    """Whether a stored file is there to be shown (a missing one renders as unavailable)."""
+    return path.is_file()

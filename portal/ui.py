@@ -19,6 +19,7 @@ from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
 from portal.failures import failure_record
 from portal.logs import log_context, logger, logging_configure, request_id_new
+from portal.materials.queries import storage_missing_problem
 from portal.models import utc_now
 from portal.operations.checks import SERVER, checks_run
 from portal.runtime import runtime_demo_seed, runtime_start
@@ -107,6 +108,9 @@ def _engine(url: str, demo: bool) -> Engine:
     engine = runtime_start(current)
     if demo:
         runtime_demo_seed(current, engine, utc_now())
+    with session_factory(engine)() as session:
+        if problem := storage_missing_problem(session, current.storage_dir):
+            log.error("storage check: %s", problem)
     return engine
 
 

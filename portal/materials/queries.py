@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.authz import admin_check, staff_offering_ids, staff_role_check
 from portal.errors import NotFound
 from portal.materials.access import course_by_slug, manage_check
-from portal.models import Course, Material, Offering, User
-from portal.storage import blob_path
+from portal.models import Course, Material, MaterialBlob, Offering, User
+from portal.storage import blob_available, blob_path
 
 
 @dataclass(frozen=True)
@@ -179,3 +179,26 @@ def materials_published(
         Material.deleted_at.is_(None),
     )
     return [material_view(m, storage_dir) for m in session.scalars(_ordered(query))]
+
+
+STORAGE_SAMPLE = 50
+
+
+def storage_missing_problem(session: Session, storage_dir: Path) -> str | None:
+    """One line when the storage folder lacks files the database names, else None.
+
+    A random sample is looked up, never every file, so that a large store starts quickly;
+    an empty or unmounted volume misses every one of them.
+    """
+    total = session.scalar(select(func.count()).select_from(MaterialBlob)) or 0
+    sample = list(
+        session.scalars(select(MaterialBlob.sha256).order_by(func.random()).limit(STORAGE_SAMPLE))
+    )
+    missing = sum(not blob_available(blob_path(storage_dir, sha)) for sha in sample)
+    if not missing:
+        return None
+    return (
+        f"PORTAL_STORAGE_DIR: {storage_dir} lacks {missing} of {len(sample)} sampled files "
+        f"of the {total} the database names (is the storage volume mounted, or restored?); "
+        "those materials show as unavailable."
+    )

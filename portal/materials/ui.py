@@ -6,13 +6,24 @@ from functools import partial
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from portal import ui
 from portal.courses.markdown_text import markdown_without_html
+from portal.failures import failure_record
 from portal.learning import progress
+from portal.logs import logger
 from portal.materials.access import MaterialsConfig, materials_config
 from portal.materials.queries import MaterialView
 from portal.materials.uploads import size_text
+from portal.storage import blob_available
+
+log = logger(__name__)
+UNAVAILABLE = (
+    "This file is unavailable right now. The rest of the course works; "
+    "please try again later or tell the CE office."
+)
+_reported_missing: set[str] = set()
 
 # Media up to this size get their player straight away; larger ones on request, so a page
 # run does not read hundreds of megabytes unless the person wants to play them.
@@ -55,7 +66,11 @@ def _player_wanted(m: MaterialView, key: str) -> bool:
 
 
 def material_show(m: MaterialView, key: str) -> None:
-    """Title, description and the material itself: player, preview, note or link."""
+    """Title, description and the material itself: player, preview, note or link.
+
+    A file missing from storage (or unreadable) is shown as unavailable for this one item;
+    the rest of the page renders.
+    """
     st.markdown(f"{KIND_ICONS[m.kind]} **{ui.escape_markdown(m.title)}**")
     if m.description:
         st.markdown(markdown_without_html(m.description))
@@ -65,6 +80,28 @@ def material_show(m: MaterialView, key: str) -> None:
         return
     if m.path is None:
         return
+    if not blob_available(Path(m.path)):
+        _unavailable(m, None)
+        return
+    try:
+        _file_show(m, key)
+    except (OSError, StreamlitAPIException) as error:
+        _unavailable(m, error)
+
+
+def _unavailable(m: MaterialView, error: BaseException | None) -> None:
+    if error is None:
+        if m.path not in _reported_missing:  # one log line per file and process, not per view
+            _reported_missing.add(m.path)
+            log.error("material %s: its file is missing from storage (%s)", m.id, m.path)
+        st.warning(UNAVAILABLE, icon=":material/hide_source:")
+        return
+    failure = failure_record(error, f"showing material {m.id}")
+    st.warning(f"{UNAVAILABLE} (Error id: {failure.error_id})", icon=":material/hide_source:")
+
+
+def _file_show(m: MaterialView, key: str) -> None:
+    assert m.path is not None
     if m.kind == "audio" and _player_wanted(m, key):
         st.audio(m.path, format=m.mime or "audio/mpeg")
     elif m.kind == "video" and _player_wanted(m, key):
