@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench load install browser-deps nginx-deps clean
+.PHONY: run test lint bench load install fonts browser-deps nginx-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -17,15 +17,26 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium for the browser tests and DejaVu fonts for certificates, when missing.
-browser-deps:
-	@if ! command -v chromium >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+# Debian's Noto fonts, when missing: certificates print names in the scripts DejaVu Sans
+# (shipped in portal/certificates/fonts) lacks, and the portal does not start without them.
+fonts: $(STAMP)
+	@$(BIN)/python -c "from portal.certificates.typefaces import fonts_missing as m; exit(bool(m()))" || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			fonts-noto-core fonts-noto-cjk >/dev/null; \
+	}
+
+# Debian's Chromium (with a font for its pages) for the browser tests, and pdftotext for
+# reading certificates back, when missing.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
 	fi
 
-run: $(STAMP)
+run: $(STAMP) fonts
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/portal db upgrade
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/portal demo seed
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/streamlit run streamlit_app.py \
@@ -36,10 +47,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) browser-deps lint
+test: $(STAMP) fonts browser-deps lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
-bench: $(STAMP) browser-deps
+bench: $(STAMP) fonts browser-deps
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m benchmarks
 
@@ -56,7 +67,7 @@ nginx-deps:
 USERS ?= 300
 PROCESSES ?= 1
 FLOW ?= qr
-load: $(STAMP)
+load: $(STAMP) fonts
 	@if [ "$(PROCESSES)" -gt 1 ]; then $(MAKE) --no-print-directory nginx-deps; fi
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m benchmarks.load --users $(USERS) --processes $(PROCESSES) --flow $(FLOW)

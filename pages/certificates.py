@@ -7,7 +7,7 @@ from portal.accounts.ui import require_role
 from portal.certificates import queries
 from portal.certificates.facts import issuer_from
 from portal.certificates.reissue_requests import certificate_reissue_request
-from portal.certificates.services import certificate_claim
+from portal.certificates.services import certificate_claim, name_print_problem
 from portal.timefmt import format_instant
 
 ICONS = {True: ":material/check_circle:", False: ":material/radio_button_unchecked:"}
@@ -80,6 +80,9 @@ def show_checklist(claim):
     if not claim.eligible:
         st.caption("The certificate can be claimed once everything above is done.")
         return
+    if problem := name_print_problem(user.full_name):
+        st.warning(problem, icon=":material/warning:")
+        st.page_link("pages/profile.py", label="Go to: Profile")
     if st.button("Claim my certificate", key=form, type="primary"):
         number = ui.submit(
             form,

@@ -47,6 +47,22 @@ with tab_issued:
                 f"{offering.issue_by:%Y}. Claiming is never blocked by this date."
             )
             (st.warning if today > offering.issue_by else st.info)(guidance)
+        unprintable = ui.query(queries.unprintable_names, offering_id=offering.id)
+        if unprintable:
+            st.warning(
+                "No certificate font prints these participants' names, so they cannot claim "
+                "a certificate. Correct the name on the person's page if it is misspelt; "
+                "otherwise contact them.",
+                icon=":material/warning:",
+            )
+            st.dataframe(
+                [
+                    {"Participant": u.name, "Email": u.email, "Cannot print": u.characters}
+                    for u in unprintable
+                ],
+                hide_index=True,
+                key="certificates_unprintable",
+            )
         search = st.text_input(
             "Find by participant's name or certificate number", key="certificates_search"
         )

@@ -41,6 +41,11 @@ if result is not None:
             f"**Credits:** {ui.escape_markdown(result.credits)}  \n"
             f"**Issued:** {ui.escape_markdown(result.issued_on)}"
         )
+    elif result.outcome == "demo":
+        st.error(
+            f"**DEMO — not a valid CE certificate.** Certificate {shown} was made by a demo "
+            "portal, with demo data. It is no record of continuing education."
+        )
     elif result.outcome == "superseded":
         st.warning(
             f"**Superseded.** Certificate {shown} was replaced by certificate "

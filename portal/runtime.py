@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from portal.certificates.typefaces import fonts_check
 from portal.courses import content
 from portal.courses.catalog import content_sync
 from portal.db import (
@@ -22,7 +23,11 @@ from portal.settings import Settings
 
 
 def runtime_start(settings: Settings) -> Engine:
-    """Migrate the database to the latest revision and sync courses from content/."""
+    """Migrate the database to the latest revision and sync courses from content/.
+
+    Refuses to start without the fonts certificates are printed with.
+    """
+    fonts_check()
     engine = engine_create(settings.resolved_database_url())
     courses = content.courses_load(settings.content_dir)
     # Processes starting together take turns: the schema and the course rows are made once.

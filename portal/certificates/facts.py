@@ -34,6 +34,7 @@ class Issuer:
     administrator_name: str
     administrator_title: str
     signature: bytes
+    demo: bool = False  # the portal runs on demo data: its certificates say DEMO
 
     def verify_url(self, number: str) -> str:
         """The public verification link of a certificate number."""
@@ -53,6 +54,7 @@ def issuer_from(settings: Settings) -> Issuer:
         administrator_name=settings.ce_administrator_name,
         administrator_title=settings.ce_administrator_title,
         signature=Path(signature_path).read_bytes(),
+        demo=settings.is_demo,
     )
 
 
@@ -121,4 +123,5 @@ def certificate_data(
         administrator_title=issuer.administrator_title,
         verify_url=issuer.verify_url(number),
         supersedes=supersedes,
+        demo=issuer.demo,
     )

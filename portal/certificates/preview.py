@@ -8,6 +8,7 @@ from pathlib import Path
 
 from portal.certificates.facts import Issuer, certificate_data
 from portal.certificates.render import certificate_pdf
+from portal.certificates.typefaces import UnprintableText, fonts_check
 from portal.courses.content import Course, CourseFileError, course_get
 from portal.errors import FieldErrors
 
@@ -61,7 +62,9 @@ def preview_from_content(
     license: str | None = None,
     offering_id: str = DEFAULT_OFFERING,
 ) -> bytes:
-    """A sample certificate of a course in content/; unknown ids are field errors."""
+    """A sample certificate of a course in content/; unknown ids and names no font prints
+    are field errors. Raises FontsMissing, saying what to install, without the fonts."""
+    fonts_check()
     try:
         course = course_get(content_dir, course_id)
     except CourseFileError:
@@ -75,6 +78,8 @@ def preview_from_content(
             license=license,
             offering_id=offering_id,
         )
+    except UnprintableText as error:
+        raise FieldErrors({"name": str(error)}) from None
     except KeyError as missing:
         types = ", ".join(c.id for c in course.credit_types)
         offerings = ", ".join(o.id for o in course.offerings)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session, aliased, undefer
 
 from portal.certificates.eligibility import Claim, claims_for
+from portal.certificates.typefaces import unprintable
 from portal.errors import NotFound
 from portal.models import (
     Certificate,
@@ -93,6 +94,16 @@ class ReissueRequestRow:
     profile_name: str
     reason: str
     requested_at: datetime
+
+
+@dataclass(frozen=True)
+class UnprintableName:
+    """A participant whose profile name no certificate font prints."""
+
+    user_id: int
+    name: str
+    email: str
+    characters: str
 
 
 def filename_for(number: str, credit_type_id: str, name: str) -> str:
@@ -289,3 +300,25 @@ def reissue_requests_pending(session: Session) -> list[ReissueRequestRow]:
         )
         for request, certificate, profile_name in session.execute(query)
     ]
+
+
+def unprintable_names(session: Session, offering_id: int) -> list[UnprintableName]:
+    """Participants of an offering whose names a certificate cannot print (they are told
+    to check their profile; the CE office corrects it or contacts them)."""
+    # Only names with letters beyond ASCII can fail: the database passes just those on.
+    if session.get_bind().dialect.name == "postgresql":
+        name_bytes = func.octet_length(User.full_name)
+    else:
+        name_bytes = func.length(cast(User.full_name, LargeBinary))
+    beyond_ascii = name_bytes != func.length(User.full_name)
+    query = (
+        select(User.id, User.full_name, User.email)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.offering_id == offering_id, Enrollment.status == "active", beyond_ascii)
+        .order_by(User.full_name)
+    )
+    found = []
+    for user_id, name, email in session.execute(query):
+        if missing := unprintable(name):
+            found.append(UnprintableName(user_id, name, email, " ".join(missing)))
+    return found

@@ -22,6 +22,7 @@ from portal.certificates.facts import Issuer, certificate_data, license_text
 from portal.certificates.notify import certificate_ready_mail
 from portal.certificates.numbers import number_new
 from portal.certificates.render import CertificateData, certificate_pdf
+from portal.certificates.typefaces import UnprintableText, unprintable
 from portal.courses.content import Course, course_get
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
 from portal.logs import logger
@@ -49,6 +50,22 @@ def reason_required(value: str, field: str = "reason") -> str:
     return value
 
 
+def _shown(characters: list[str]) -> str:
+    return ", ".join(f"“{c}” (U+{ord(c):04X})" for c in characters)
+
+
+def name_print_problem(name: str) -> str:
+    """What a participant should do when no certificate font prints their name; '' when
+    one does."""
+    if not (missing := unprintable(name)):
+        return ""
+    return (
+        f"A certificate cannot print your name as your profile has it: no font has "
+        f"{_shown(missing)}. Check your name in Profile. If it is written right, the CE office "
+        "sees it on its Issued certificates page and will contact you."
+    )
+
+
 def _course(session: Session, offering: Offering, issuer: Issuer) -> Course:
     return course_get(issuer.content_dir, offering.course.slug)
 
@@ -57,7 +74,14 @@ def _store(
     session: Session, *, enrollment_id: int, data: CertificateData, issuer: Issuer, **fields: object
 ) -> Certificate:
     """Render once and keep the bytes, their hash and the data (the frozen certificate)."""
-    pdf = certificate_pdf(data, issuer.signature)
+    try:
+        pdf = certificate_pdf(data, issuer.signature)
+    except UnprintableText as error:
+        # Never a certificate with a blank or a box where a letter should be.
+        raise PortalError(
+            f"A certificate cannot print {_shown(error.characters)}: no font has it. "
+            "Correct the profile first."
+        ) from None
     row = Certificate(
         number=data.number,
         enrollment_id=enrollment_id,
@@ -158,6 +182,9 @@ def certificate_claim(
     if not claim.eligible:
         missing = "; ".join(step.label.lower() for step in claim.missing)
         raise PortalError(f"The certificate is not available yet. Still missing: {missing}.")
+    user = session.get(User, user_id)
+    if user is not None and (problem := name_print_problem(user.full_name)):
+        raise PortalError(problem)
     row, issued = _first_issue(session, enrollment, claim, issuer, now or utc_now())
     if issued:
         certificate_ready_mail(session=session, certificate=row, issuer=issuer)
@@ -229,6 +256,7 @@ def certificate_supersede(
         administrator_title=issuer.administrator_title,
         verify_url=issuer.verify_url(number),
         supersedes=old.number,
+        demo=old.data.get("demo", False) or issuer.demo,  # a demo record never turns real
     )
     _mark(session, old.id, status="superseded")
     row = _store(

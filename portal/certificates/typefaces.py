@@ -1,12 +1,18 @@
-"""DejaVu Sans for certificates: parsed once per process, embedded without re-subsetting.
+"""Typefaces for certificates: DejaVu Sans, with Noto fonts for the scripts it lacks.
 
-Most of a one-page PDF's cost is the font: parsing the TTF (add_font), then fontTools
-subsetting it and building its PDF objects in output() (~10 ms per font even for a few
-glyphs). So the shipped fonts are reduced once, in memory, to the scripts names here are
-written in (Latin with Vietnamese, Greek, Cyrillic); every glyph of that reduced font is
-mapped up front, so each PDF embeds the same font program, and the font's PDF objects are
-built once per process and copied into every PDF. Text outside those scripts falls back
-to the full fonts, subset per PDF (slower, same look).
+DejaVu Sans ships in fonts/ and prints every certificate's own text. Names in other
+scripts fall back to Noto fonts from Debian packages (`make fonts` installs them), found
+by path. Two ways to set up a PDF's fonts:
+
+- fast: the text is Latin (with Vietnamese), Greek or Cyrillic. DejaVu is cut once per
+  process into small pieces by script; a PDF gets only the pieces its text uses, each
+  embedded whole, and each piece's PDF objects are built once per process and copied
+  into every PDF (fontTools subsetting would cost more than the rest of the page).
+- shaped: anything else. Whole fonts, parsed once per process, text shaped with
+  HarfBuzz (Arabic joining, right-to-left order, Devanagari conjuncts) and subset per PDF.
+
+This reaches into fpdf2's font classes, which are not public API: fpdf2's minor version
+is pinned, and tests/certificates/test_fpdf_internals.py names every part relied upon.
 """
 
 from __future__ import annotations
@@ -14,48 +20,112 @@ from __future__ import annotations
 import copy
 import io
 import threading
+import zlib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import OutputProducer
+from fpdf.syntax import Name, PDFContentStream
 
 FONTS_DIR = Path(__file__).parent / "fonts"
+NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
+NOTO_CJK_DIR = Path("/usr/share/fonts/opentype/noto")
 FAMILY = "dejavu"
-FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-Tier = Literal["fast", "broad", "full"]
-TIERS: tuple[Tier, ...] = ("fast", "broad", "full")
-# fast: the everyday letters of names written in Latin (with Vietnamese and Romanian),
-# Greek and Cyrillic; embedded whole, so every PDF shares one font program.
-# broad: more scripts DejaVu Sans covers, subset per PDF. full: the font as shipped.
-_RANGES: dict[Tier, tuple[tuple[int, int], ...]] = {
-    "fast": (
+STYLES = ("", "B")
+FIX = "Run `make fonts` (it installs the Debian packages fonts-noto-core and fonts-noto-cjk)."
+
+
+@dataclass(frozen=True)
+class Face:
+    """One typeface in regular and bold: its fpdf family name and files."""
+
+    family: str
+    regular: Path
+    bold: Path
+    index: int = 0  # the face in a font collection (.ttc)
+
+    def path(self, style: str) -> Path:
+        """The file of a style ('' or 'B')."""
+        return self.bold if style == "B" else self.regular
+
+
+DEJAVU = Face(FAMILY, FONTS_DIR / "DejaVuSans.ttf", FONTS_DIR / "DejaVuSans-Bold.ttf")
+
+
+def _noto(script: str) -> Face:
+    prefix = NOTO_DIR / f"NotoSans{script}"
+    return Face(f"noto-{script.lower()}", Path(f"{prefix}-Regular.ttf"), Path(f"{prefix}-Bold.ttf"))
+
+
+def _cjk(region: str, index: int) -> Face:
+    regular, bold = NOTO_CJK_DIR / "NotoSansCJK-Regular.ttc", NOTO_CJK_DIR / "NotoSansCJK-Bold.ttc"
+    return Face(f"noto-cjk-{region}", regular, bold, index)
+
+
+# Scripts DejaVu lacks, in the order fallbacks are tried.
+_SCRIPTS = "Arabic Hebrew Devanagari Bengali Gurmukhi Gujarati Tamil Telugu Kannada Malayalam"
+FALLBACKS = tuple(_noto(script) for script in [*_SCRIPTS.split(), "Thai", "Ethiopic"])
+CJK_JP, CJK_KR, CJK_SC = _cjk("jp", 0), _cjk("kr", 1), _cjk("sc", 2)
+KANA = ((0x3040, 0x30FF), (0x31F0, 0x31FF))
+HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF))
+
+# The fast pieces of DejaVu Sans: "core" is every certificate's own text; the others
+# carry the letters of names.
+_PIECES: dict[str, tuple[tuple[int, int], ...]] = {
+    "core": (
         (0x20, 0x7E),
-        (0xA0, 0x17F),  # Latin-1, Latin Extended-A
-        (0x1A0, 0x1A1),  # Vietnamese horned letters
-        (0x1AF, 0x1B0),
+        (0xA0, 0xA0),
+        (0xB7, 0xB7),  # middle dot
+        (0x2013, 0x2026),  # dashes, quotes, bullet, ellipsis
+    ),
+    "latin1": ((0xC0, 0xFF),),
+    "symbols": ((0xA1, 0xB6), (0xB8, 0xBF), (0x20AC, 0x20AC), (0x2122, 0x2122)),
+    "latin": (
+        (0x100, 0x17F),  # Latin Extended-A
         (0x218, 0x21B),  # Romanian comma-below letters
         (0x300, 0x30F),  # common combining accents (decomposed input)
         (0x323, 0x323),
-        (0x384, 0x3CE),  # Greek
-        (0x400, 0x45F),  # Cyrillic
-        (0x1EA0, 0x1EF9),  # Vietnamese
-        (0x2013, 0x2026),  # dashes, quotes, bullet, ellipsis
-        (0x20AC, 0x20AC),
-        (0x2122, 0x2122),
     ),
-    "broad": (
-        (0x20, 0x7E),
-        (0xA0, 0x5FF),  # Latin, IPA, marks, Greek, Cyrillic, Armenian, Hebrew
-        (0x10A0, 0x10FF),  # Georgian
-        (0x1E00, 0x1FFF),  # Latin Extended Additional, Greek Extended
-        (0x2000, 0x218F),  # punctuation, currency, letterlike symbols, number forms
-    ),
+    "vietnamese": ((0x1A0, 0x1A1), (0x1AF, 0x1B0), (0x1EA0, 0x1EF9)),
+    "greek": ((0x384, 0x3CE),),
+    "cyrillic": ((0x400, 0x45F),),
 }
+
+
+class UnprintableText(ValueError):
+    """Text with characters no installed font can draw."""
+
+    def __init__(self, characters: list[str]) -> None:
+        self.characters = characters
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in characters)
+        super().__init__(f"No font can print {shown}.")
+
+
+class FontsMissing(RuntimeError):
+    """Font files the certificates need are not installed."""
+
+
+def fonts_missing() -> list[str]:
+    """One line per font file certificates need that is not installed."""
+    faces = (DEJAVU, *FALLBACKS, CJK_JP)
+    files = dict.fromkeys(path for face in faces for path in (face.regular, face.bold))
+    return [f"Certificate font missing: {path}" for path in files if not path.is_file()]
+
+
+def fonts_check() -> None:
+    """Refuse to go on without the certificate fonts, saying how to install them."""
+    if missing := fonts_missing():
+        raise FontsMissing("\n".join([*missing, FIX]))
+
+
+def _in(codepoint: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(low <= codepoint <= high for low, high in ranges)
 
 
 def _reduce(raw: bytes, ranges: tuple[tuple[int, int], ...]) -> bytes:
@@ -75,105 +145,240 @@ def _reduce(raw: bytes, ranges: tuple[tuple[int, int], ...]) -> bytes:
     return out.getvalue()
 
 
-@lru_cache(maxsize=3)
-def _font_bytes(tier: Tier) -> dict[str, bytes]:
-    raw = {FAMILY + style: (FONTS_DIR / name).read_bytes() for style, name in FILES.items()}
-    if tier == "full":
-        return raw
-    return {key: _reduce(data, _RANGES[tier]) for key, data in raw.items()}
+def _family(piece: str) -> str:
+    return FAMILY if piece == "core" else f"{FAMILY}-{piece}"
 
 
-@lru_cache(maxsize=3)
-def _parsed(tier: Tier) -> dict[str, TTFFont]:
-    """Parsed fonts by fpdf font key (the expensive step, once per process)."""
-    holder = FPDF()
-    fonts = {}
-    for key, data in _font_bytes(tier).items():
-        font = TTFFont(holder, io.BytesIO(data), key, key.removeprefix(FAMILY))  # type: ignore[arg-type]
-        holder.fonts[key] = font
-        if tier == "fast":
-            for codepoint in sorted(font.cmap):
-                font.subset.pick(codepoint)
-            font.subset.template_key = (tier, key)  # type: ignore[attr-defined]
-        fonts[key] = font
-    return fonts
+@lru_cache(maxsize=len(_PIECES) * 2)
+def _piece_bytes(piece: str, style: str) -> bytes:
+    return _reduce(DEJAVU.path(style).read_bytes(), _PIECES[piece])
 
 
-@lru_cache(maxsize=3)
-def tier_codepoints(tier: Tier) -> frozenset[int]:
-    """Characters a tier's fonts show (both weights)."""
-    regular, bold = _parsed(tier).values()
-    return frozenset(regular.cmap) & frozenset(bold.cmap) | {0x0A}
+_PARSE_LOCK = threading.Lock()
 
 
-def tier_for(text: str) -> Tier:
-    """The fastest tier whose fonts show every character of the text."""
-    used = set(map(ord, text))
-    return next((t for t in TIERS[:-1] if used <= tier_codepoints(t)), "full")
+@lru_cache(maxsize=len(_PIECES) * 2)
+def _piece(piece: str, style: str) -> TTFFont:
+    """A fast piece parsed, with every glyph mapped up front (the same in every PDF)."""
+    key = _family(piece) + style
+    font = TTFFont(FPDF(), io.BytesIO(_piece_bytes(piece, style)), key, style)  # type: ignore[arg-type]
+    for codepoint in sorted(font.cmap):
+        font.subset.pick(codepoint)
+    font.subset.template_key = (piece, style)  # type: ignore[attr-defined]
+    return font
 
 
-def _subset_copy(font: TTFFont, into: TTFFont) -> SubsetMap:
-    subset = SubsetMap(into)
+@lru_cache(maxsize=64)
+def _whole(face: Face, style: str) -> TTFFont:
+    """A whole font parsed once per process (the CJK collections take a second)."""
+    with _PARSE_LOCK:
+        path = face.path(style)
+        if not path.is_file():
+            raise FontsMissing(f"Certificate font missing: {path}\n{FIX}")
+        key = face.family + style
+        return TTFFont(FPDF(), path, key, style, None, None, None, face.index)
+
+
+@lru_cache(maxsize=64)
+def _cmap(face: Face) -> frozenset[int]:
+    """Characters a face shows in both styles."""
+    return frozenset(_whole(face, "").cmap) & frozenset(_whole(face, "B").cmap)
+
+
+@lru_cache(maxsize=1)
+def fast_codepoints() -> frozenset[int]:
+    """Characters the fast pieces show (both styles), line breaks included."""
+    shown = {0x0A}
+    for piece in _PIECES:
+        shown |= set(_piece(piece, "").cmap) & set(_piece(piece, "B").cmap)
+    return frozenset(shown)
+
+
+def is_fast(text: str) -> bool:
+    """True when the fast pieces print every character of the text."""
+    return set(map(ord, text)) <= fast_codepoints()
+
+
+def _cjk_face(text: str) -> Face:
+    """The CJK face whose glyph forms suit the text: Korean, Japanese, else Chinese."""
+    codepoints = set(map(ord, text))
+    if any(_in(c, HANGUL) for c in codepoints):
+        return CJK_KR
+    if any(_in(c, KANA) for c in codepoints):
+        return CJK_JP
+    return CJK_SC
+
+
+def _shaped_faces(text: str) -> tuple[Face, ...]:
+    return (DEJAVU, *FALLBACKS, _cjk_face(text))
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of `text` no certificate font can draw (in order, once each)."""
+    if is_fast(text):
+        return []
+    left = {c for c in text if not c.isspace()}
+    for face in _shaped_faces(text):
+        left = {c for c in left if ord(c) not in _cmap(face)}
+        if not left:
+            return []
+    return sorted(left, key=text.index)
+
+
+def _clone(font: TTFFont, pdf: FPDF, ttfont: ttLib.TTFont) -> TTFFont:
+    # Metrics and cmaps are read-only and shared. What a PDF writes to is its own: its
+    # number, the glyph subset, missing glyphs, the descriptor that output() names, the
+    # fontTools object that output() subsets in place, and HarfBuzz's font.
+    clone = object.__new__(TTFFont)
+    for slot in TTFFont.__slots__:
+        if hasattr(font, slot):
+            setattr(clone, slot, getattr(font, slot))
+    clone.i = len(pdf.fonts) + 1
+    clone.ttfont = ttfont
+    clone.desc = copy.copy(font.desc)
+    clone.missing_glyphs = []
+    clone.biggest_size_pt = 0
+    clone._hbfont = None
+    subset = SubsetMap(clone)
     template = font.subset
     subset._next = template._next
     subset._reserved = list(template._reserved)
     subset._char_id_per_glyph = dict(template._char_id_per_glyph)
     if hasattr(template, "template_key"):
         subset.template_key = template.template_key  # type: ignore[attr-defined]
-    return subset
-
-
-def _clone(font: TTFFont, data: bytes) -> TTFFont:
-    # Metrics and cmaps are read-only and shared. What a PDF writes to is its own: the
-    # glyph subset, missing glyphs, the descriptor that output() names and numbers, and
-    # the fontTools object that output() subsets in place.
-    clone = object.__new__(TTFFont)
-    for slot in TTFFont.__slots__:
-        if hasattr(font, slot):
-            setattr(clone, slot, getattr(font, slot))
-    clone.ttfont = ttLib.TTFont(
-        io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False, lazy=True
-    )
-    clone.desc = copy.copy(font.desc)
-    clone.missing_glyphs = []
-    clone.biggest_size_pt = 0
-    clone.subset = _subset_copy(font, clone)
+    clone.subset = subset
+    pdf.fonts[clone.fontkey] = clone
     return clone
 
 
-def fonts_install(pdf: FPDF, text: str) -> None:
-    """Give a new FPDF the DejaVu Sans family (regular and bold) able to show `text`."""
-    tier = tier_for(text)
-    data = _font_bytes(tier)
-    for key, font in _parsed(tier).items():
-        pdf.fonts[key] = _clone(font, data[key])
+def _lazy(data: bytes | Path, index: int = 0) -> ttLib.TTFont:
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    return ttLib.TTFont(
+        source, recalcTimestamp=False, recalcBBoxes=False, lazy=True, fontNumber=index
+    )
 
 
-_FONT_OBJECTS: dict[tuple[Any, ...], tuple[list[Any], dict[int, Any]]] = {}
+@lru_cache(maxsize=len(_PIECES))
+def _piece_codepoints(piece: str) -> frozenset[int]:
+    return frozenset(u for low, high in _PIECES[piece] for u in range(low, high + 1))
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The fonts a PDF got: the fast set or the shaped one, and its fallback families."""
+
+    fast: bool
+    fallbacks: tuple[str, ...]
+
+    def needs_fallbacks(self, text: str) -> bool:
+        """False when the main font alone prints the text (fpdf then lays it out in one
+        piece instead of character by character)."""
+        return not self.fast or not set(map(ord, text)) <= _piece_codepoints("core")
+
+
+def _install_fast(pdf: FPDF, texts: dict[str, str]) -> tuple[str, ...]:
+    fallbacks: list[str] = []
+    used = {style: set(map(ord, text)) for style, text in texts.items()}
+    for piece in _PIECES:
+        for style in texts:
+            if piece == "core" or used[style] & _piece_codepoints(piece):
+                _clone(_piece(piece, style), pdf, _lazy(_piece_bytes(piece, style)))
+                if piece != "core" and _family(piece) not in fallbacks:
+                    fallbacks.append(_family(piece))
+    pdf.set_fallback_fonts(fallbacks)
+    return tuple(fallbacks)
+
+
+def _install_shaped(pdf: FPDF, texts: dict[str, str]) -> tuple[str, ...]:
+    faces = _shaped_faces("".join(texts.values()))
+    fallbacks: list[str] = []
+    for style, text in texts.items():
+        left = {ord(c) for c in text if not c.isspace()}
+        for face in faces:
+            font = _whole(face, style)
+            if face is DEJAVU or left & set(font.cmap):
+                _clone(font, pdf, _lazy(face.path(style), face.index))
+                if face is not DEJAVU and face.family not in fallbacks:
+                    fallbacks.append(face.family)
+            left -= set(font.cmap)
+        if left:
+            raise UnprintableText(sorted((chr(c) for c in left), key=text.index))
+    pdf.set_fallback_fonts(fallbacks)
+    pdf.set_text_shaping(True)
+    return tuple(fallbacks)
+
+
+def fonts_install(pdf: FPDF, *, regular: str, bold: str) -> FontSet:
+    """Give a new FPDF the family FAMILY (regular and bold) with the fallbacks that print
+    `regular` and `bold` text.
+
+    Raises UnprintableText when no font draws some character, and FontsMissing when a
+    font file needed is not installed.
+    """
+    texts = {"": regular, "B": bold}
+    if is_fast(regular + bold):
+        return FontSet(True, _install_fast(pdf, texts))
+    if missing := unprintable(regular + bold):
+        raise UnprintableText(missing)
+    return FontSet(False, _install_shaped(pdf, texts))
+
+
+_FONT_OBJECTS: dict[Any, tuple[list[Any], Any]] = {}
 # The cached font objects are shared by every PDF and numbered anew by each output();
 # outputs that use them take turns (rendering is CPU-bound under the GIL anyway).
 OUTPUT_LOCK = threading.Lock()
 
 
+def _squeezed(pdf_objs: list[Any]) -> list[Any]:
+    """The objects with their uncompressed streams (fpdf leaves ToUnicode maps plain)
+    compressed: built once, they are copied into every PDF."""
+    for pdf_obj in pdf_objs:
+        if isinstance(pdf_obj, PDFContentStream) and pdf_obj.filter is None:
+            pdf_obj._contents = zlib.compress(pdf_obj._contents, 9)
+            pdf_obj.filter = Name("FlateDecode")
+            pdf_obj.length = len(pdf_obj._contents)
+    return pdf_objs
+
+
+def glyph_memos_release() -> None:
+    """Forget fpdf's memos of glyph lookups. fpdf keeps them, keyed by each PDF's glyph
+    subset, for the life of the process, and with them every PDF's fonts (~70 kB a
+    certificate); they only help while a PDF is being laid out."""
+    SubsetMap.pick.cache_clear()  # type: ignore[attr-defined]
+    SubsetMap.get_glyph.cache_clear()  # type: ignore[attr-defined]
+
+
 class FontCachingOutput(OutputProducer):
-    """fpdf's output, with the font objects of the fast fonts built once per process.
+    """fpdf's output, with the PDF objects of each fast piece built once per process.
 
     Call it only while holding OUTPUT_LOCK.
     """
 
-    def _add_fonts(self, *args: Any) -> dict[int, Any]:
-        fonts = sorted(self.fpdf.fonts.values(), key=lambda font: font.i)
-        key = tuple(
-            (f.fontkey, f.i, getattr(f.subset, "template_key", None), len(f.subset)) for f in fonts
-        )
-        if any(part[2] is None for part in key):
+    def _fonts_only(self, fonts: dict[str, Any], *args: Any) -> dict[int, Any]:
+        """fpdf's own font objects for just these fonts."""
+        registry = self.fpdf.fonts
+        everything = dict(registry)
+        registry.clear()
+        registry.update(fonts)
+        try:
             return super()._add_fonts(*args)
-        if key not in _FONT_OBJECTS:
-            start = len(self.pdf_objs)
-            result = super()._add_fonts(*args)
-            _FONT_OBJECTS[key] = (self.pdf_objs[start:], result)
-            return result
-        created, result = _FONT_OBJECTS[key]
-        for pdf_obj in created:
-            self._add_pdf_obj(pdf_obj, "fonts")
-        return dict(result)
+        finally:
+            registry.clear()
+            registry.update(everything)
+
+    def _add_fonts(self, *args: Any) -> dict[int, Any]:
+        fonts = self.fpdf.fonts
+        pieces = {k: f for k, f in fonts.items() if hasattr(f.subset, "template_key")}
+        others = {k: f for k, f in fonts.items() if k not in pieces}
+        result = self._fonts_only(others, *args) if others else {}
+        for font in sorted(pieces.values(), key=lambda f: f.i):
+            key = font.subset.template_key
+            if key not in _FONT_OBJECTS:
+                start = len(self.pdf_objs)
+                made = self._fonts_only({font.fontkey: font}, *args)
+                _FONT_OBJECTS[key] = (_squeezed(self.pdf_objs[start:]), made[font.i])
+            else:
+                for pdf_obj in _FONT_OBJECTS[key][0]:
+                    self._add_pdf_obj(pdf_obj, "fonts")
+            result[font.i] = _FONT_OBJECTS[key][1]
+        return result

@@ -1,7 +1,8 @@
 """Public verification of a certificate number, throttled per client in the database.
 
 It reveals the minimum: the outcome, and for a valid certificate the name, program, dates
-and credits; a superseded one names its replacement. Numbers are random (~56 bits), and
+and credits; a superseded one names its replacement. A certificate issued on demo data is
+"demo", never "valid", whatever mode the portal runs in now. Numbers are random (~56 bits), and
 each client gets a few lookups per window, so the page cannot be used to list certificates.
 """
 
@@ -21,7 +22,7 @@ from portal.certificates.numbers import number_is_well_formed, number_normalise
 from portal.errors import FieldErrors, PortalError
 from portal.models import Certificate, VerificationThrottle, utc_now
 
-Outcome = Literal["valid", "superseded", "revoked", "not_found"]
+Outcome = Literal["valid", "demo", "superseded", "revoked", "not_found"]
 LOOKUPS_PER_WINDOW = 20
 WINDOW = timedelta(minutes=10)
 
@@ -101,7 +102,7 @@ def _verification(session: Session, number: str) -> Verification:
     data = row.data
     return Verification(
         number,
-        "valid",
+        "demo" if data.get("demo") else "valid",
         participant_name=data.get("participant_name", ""),
         program_title=data.get("program_title", ""),
         dates=data.get("dates", ""),

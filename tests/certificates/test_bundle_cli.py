@@ -1,9 +1,15 @@
 import io
 import zipfile
 
+import pytest
+
+from portal.certificates import typefaces
 from portal.certificates.bundle import certificates_zip
 from portal.certificates.queries import CertificateFile, filename_for
+from portal.certificates.typefaces import Face, FontsMissing
 from portal.cli.main import main
+from portal.runtime import runtime_start
+from portal.settings import Settings
 from tests.factories_certificates import pdf_text
 
 
@@ -49,4 +55,35 @@ def test_cli_preview_refuses_unknown_ids(tmp_path, app_env, capsys):
     out = tmp_path / "x.pdf"
     assert main(["certificates", "preview", "--credit-type", "CME", "--out", str(out)]) == 2
     assert "APA, BBS, BRN, ATTENDANCE" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def _without_a_font(monkeypatch, tmp_path):
+    gone = Face(
+        "noto-gone", tmp_path / "NotoSansGone-Regular.ttf", tmp_path / "NotoSansGone-Bold.ttf"
+    )
+    monkeypatch.setattr(typefaces, "FALLBACKS", (*typefaces.FALLBACKS, gone))
+    return gone
+
+
+def test_cli_preview_without_the_fonts_says_what_to_install(tmp_path, app_env, capsys, monkeypatch):
+    gone = _without_a_font(monkeypatch, tmp_path)
+    out = tmp_path / "x.pdf"
+    assert main(["certificates", "preview", "--credit-type", "APA", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"Certificate font missing: {gone.regular}" in err and "make fonts" in err
+    assert not out.exists()
+
+
+def test_the_portal_does_not_start_without_the_fonts(tmp_path, monkeypatch):
+    _without_a_font(monkeypatch, tmp_path)
+    with pytest.raises(FontsMissing, match="fonts-noto-core"):
+        runtime_start(Settings.model_construct())
+
+
+def test_cli_preview_refuses_a_name_no_font_prints(tmp_path, app_env, capsys):
+    out = tmp_path / "x.pdf"
+    args = ["certificates", "preview", "--credit-type", "APA", "--name", "ꦱꦸꦏꦂꦤ"]
+    assert main([*args, "--out", str(out)]) == 2
+    assert "No font can print 'ꦱ' (U+A9B1)" in capsys.readouterr().err
     assert not out.exists()

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 from sqlalchemy import select
 
@@ -146,3 +148,53 @@ def test_pages_refuse_other_roles(app_env, session, role, page):
 def test_pages_ask_anonymous_visitors_to_sign_in(app_env, page):
     at = page_as(None, page)
     assert "Please sign in to see this page." in plain(at)
+
+
+def test_verify_page_calls_a_demo_certificate_demo(app_env, session, monkeypatch):
+    evaluation_set(monkeypatch, True)
+    user, enrollment = participant_ready(session, licenses=[("rn", "654321", "CA")])
+    number = certificate_claim(
+        session=session,
+        user_id=user.id,
+        enrollment_id=enrollment.id,
+        credit_type_id="BRN",
+        issuer=dataclasses.replace(issuer_make(), demo=True),
+    )
+    session.commit()
+    at = app_as(None)
+    at.query_params["number"] = number
+    at.switch_page("pages/verify.py").run()
+    assert not at.exception
+    text = plain(at)
+    assert "DEMO — not a valid CE certificate." in text
+    assert "Valid." not in text
+
+
+UNPRINTABLE = "Sukarno ꦱꦸꦏꦂꦤ"  # Javanese script: no certificate font has it
+
+
+def test_a_name_no_font_prints_is_explained_to_the_participant(app_env, session, monkeypatch):
+    evaluation_set(monkeypatch, True)
+    user, _ = participant_ready(session, licenses=[("rn", "654321", "CA")], full_name=UNPRINTABLE)
+    session.commit()
+    at = app_as(user, "certificates.py")
+    assert "cannot print your name" in plain(at) and "Check your name in Profile" in plain(at)
+    [claim] = [b for b in at.button if b.key and b.key.startswith("claim_")]
+    claim.click().run()
+    assert not at.exception
+    assert "is issued" not in plain(at)
+    assert [e.value for e in at.error if "cannot print your name" in e.value]
+    assert session.scalars(select(Certificate)).all() == []
+
+
+def test_the_ce_office_sees_names_no_font_prints(app_env, session, monkeypatch):
+    evaluation_set(monkeypatch, True)
+    participant_ready(session, licenses=[("rn", "654321", "CA")], full_name=UNPRINTABLE)
+    admin = user_make(session, role="admin")
+    session.commit()
+    at = app_as(admin, "certificates_admin.py")
+    _choose_offering(at)
+    assert not at.exception
+    assert "No certificate font prints these participants' names" in plain(at)
+    [table] = [d for d in at.dataframe if "Cannot print" in d.value.columns]
+    assert list(table.value["Participant"]) == [UNPRINTABLE]

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from portal.certificates.queries import (
     participant_certificate_file,
     participant_certificates,
+    unprintable_names,
 )
 from portal.certificates.reissue_requests import (
     certificate_reissue_request,
@@ -18,7 +19,7 @@ from portal.certificates.services import (
 )
 from portal.db import transaction
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
-from portal.models import AuditEvent, Certificate, CertificateReissueRequest
+from portal.models import AuditEvent, Certificate, CertificateReissueRequest, Offering
 from tests.factories import user_make
 from tests.factories_certificates import (
     evaluation_set,
@@ -353,3 +354,62 @@ def test_concurrent_reissue_and_revoke_leave_one_outcome(factory, database_url, 
     with factory() as session:
         statuses = sorted(r.status for r in session.scalars(select(Certificate)))
         assert statuses in (["current", "superseded"], ["revoked"])
+
+
+# Javanese script: no certificate font has it.
+UNPRINTABLE = "Sukarno ꦱꦸꦏꦂꦤ"
+
+
+@pytest.mark.parametrize(
+    "name", ["王小明", "山田 花子", "김민준", "مريم العلي", "נועה כהן", "प्रिया शर्मा"]
+)
+def test_claim_prints_names_in_other_scripts(session, submitted, name):
+    user, enrollment = participant_ready(session, licenses=[("rn", "654321", "CA")], full_name=name)
+    number = _claim(session, user, enrollment)
+    row = session.scalar(select(Certificate).where(Certificate.number == number))
+    assert row.data["participant_name"] == name
+    assert name.split()[0] in "".join(c for c in pdf_text(row.pdf) if c >= " ")
+
+
+def test_a_name_no_font_prints_is_refused_not_issued_blank(session, submitted):
+    user, enrollment = participant_ready(
+        session, licenses=[("rn", "654321", "CA")], full_name=UNPRINTABLE
+    )
+    with pytest.raises(PortalError, match=r"cannot print your name.*U\+A9B1.*Profile.*CE office"):
+        _claim(session, user, enrollment)
+    assert session.scalars(select(Certificate)).all() == []
+    assert _audits(session, "certificate.issue") == []
+
+
+def test_the_ce_office_sees_names_no_font_prints(session, submitted):
+    user, enrollment = participant_ready(
+        session, licenses=[("rn", "654321", "CA")], full_name=UNPRINTABLE
+    )
+    offering = session.get(Offering, enrollment.offering_id)
+    fine, _ = participant_ready(session, offering, full_name="Zoë Łucja 王")
+    [listed] = unprintable_names(session, enrollment.offering_id)
+    assert (listed.user_id, listed.name, listed.characters) == (
+        user.id,
+        UNPRINTABLE,
+        "ꦱ ꦸ ꦏ ꦂ ꦤ",
+    )
+    assert fine.id != listed.user_id
+
+
+def test_reissue_with_a_profile_name_no_font_prints_is_refused(session, submitted):
+    user, enrollment = _nurse(session)
+    number = _claim(session, user, enrollment)
+    admin = user_make(session, role="admin")
+    user.full_name = UNPRINTABLE
+    session.flush()
+    with pytest.raises(PortalError, match="Correct the profile first"), session.begin_nested():
+        certificate_reissue(
+            session=session,
+            certificate_id=_id(session, number),
+            actor_id=admin.id,
+            reason="Name",
+            issuer=ISSUER,
+        )
+    assert (
+        session.scalar(select(Certificate.status).where(Certificate.number == number)) == "current"
+    )

@@ -1,8 +1,10 @@
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from portal.certificates.facts import issuer_from
 from portal.certificates.services import (
     certificate_claim,
     certificate_reissue,
@@ -16,8 +18,9 @@ from portal.certificates.verify import (
 from portal.db import transaction
 from portal.errors import FieldErrors
 from portal.models import Certificate, VerificationThrottle
+from portal.settings import Settings
 from tests.factories import user_make
-from tests.factories_certificates import evaluation_set, issuer_make, participant_ready
+from tests.factories_certificates import evaluation_set, issuer_make, participant_ready, pdf_text
 
 ISSUER = issuer_make()
 NOW = datetime(2023, 6, 1, 12, 0, tzinfo=UTC)
@@ -105,3 +108,34 @@ def test_refused_lookups_stay_refused_across_transactions(factory):
         except Throttled:
             refused = True
     assert refused
+
+
+def test_a_demo_certificate_never_verifies_as_valid(session, monkeypatch):
+    evaluation_set(monkeypatch, True)
+    user, enrollment = participant_ready(session, licenses=[("rn", "654321", "CA")])
+    demo_issuer = dataclasses.replace(ISSUER, demo=True)
+    number = certificate_claim(
+        session=session,
+        user_id=user.id,
+        enrollment_id=enrollment.id,
+        credit_type_id="BRN",
+        issuer=demo_issuer,
+    )
+    row = session.scalar(select(Certificate).where(Certificate.number == number))
+    assert "DEMO — NOT A VALID CE CERTIFICATE" in pdf_text(row.pdf)
+    result = _verify(session, number)
+    assert result.outcome == "demo"
+    # Reissued later by a portal in production: still the demo record it always was.
+    admin = user_make(session, role="admin")
+    new = certificate_reissue(
+        session=session, certificate_id=row.id, actor_id=admin.id, reason="Name", issuer=ISSUER
+    )
+    assert _verify(session, new).outcome == "demo"
+    assert "DEMO" in pdf_text(
+        session.scalar(select(Certificate.pdf).where(Certificate.number == new))
+    )
+
+
+def test_issuer_is_demo_exactly_when_the_portal_runs_on_demo_data(monkeypatch):
+    for env, demo in (("demo", True), ("production", False), ("test", False)):
+        assert issuer_from(Settings.model_construct(env=env)).demo is demo
