@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -29,7 +30,21 @@ from portal.records.audit import audit_record
 
 log = logger(__name__)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PROBLEM = "Enter one email address like name@example.org."
+
+
+def email_normalise(text: str) -> str | None:
+    """The address in the one form stored and compared (syntax checked by email-validator,
+    domain in its normal form, lower case), or None when it is not one plain address.
+
+    A comma, a display name or a quoted local part is refused: each could make one mail go
+    to several recipients.
+    """
+    try:
+        checked = validate_email(text.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return checked.normalized.lower()
 
 
 @dataclass(frozen=True)
@@ -80,8 +95,8 @@ def _registration_problems(form: Registration) -> dict[str, str]:
     errors: dict[str, str] = {}
     if problem := _name_problem(form.full_name):
         errors["full_name"] = problem
-    if not EMAIL.match(form.email.strip()):
-        errors["email"] = "Enter an email address like name@example.org."
+    if email_normalise(form.email) is None:
+        errors["email"] = EMAIL_PROBLEM
     if not USERNAME.match(form.username.strip().lower()):
         errors["username"] = "Use 3–64 letters, digits, dots, dashes or underscores."
     if problem := password_problem(form.password):
@@ -113,7 +128,7 @@ def _license_row(license: LicenseInput) -> License:
 def user_register(*, session: Session, form: Registration) -> User:
     """Create a participant account with its license; field errors on bad input."""
     errors = _registration_problems(form)
-    username, email = form.username.strip().lower(), form.email.strip().lower()
+    username, email = form.username.strip().lower(), email_normalise(form.email) or ""
     errors = errors or _taken_problems(session, username, email)
     if errors:
         raise FieldErrors(errors)
@@ -143,7 +158,7 @@ def user_create(
         errors["role"] = f"Choose one of {', '.join(ROLES)}."
     form = Registration(full_name, email, username, password, password, LicenseInput("other"))
     errors.update(_registration_problems(form))
-    errors = errors or _taken_problems(session, username.lower(), email.lower())
+    errors = errors or _taken_problems(session, username.lower(), email_normalise(email) or "")
     if errors:
         raise FieldErrors(errors)
     user = user_register(session=session, form=form)
@@ -165,9 +180,9 @@ def profile_update(*, session: Session, user_id: int, full_name: str, email: str
     errors: dict[str, str] = {}
     if problem := _name_problem(full_name):
         errors["full_name"] = problem
-    email = email.strip().lower()
-    if not EMAIL.match(email):
-        errors["email"] = "Enter an email address like name@example.org."
+    email = email_normalise(email) or ""
+    if not email:
+        errors["email"] = EMAIL_PROBLEM
     elif session.scalar(select(User.id).where(User.email == email, User.id != user_id)):
         errors["email"] = "Another account uses this email."
     if errors:

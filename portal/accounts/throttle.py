@@ -24,6 +24,7 @@ from sqlalchemy import and_, case, delete, literal, select, update
 from sqlalchemy.orm import Session
 
 from portal.db import insert_for
+from portal.errors import PortalError
 from portal.models import SignInThrottle, User, UTCDateTime
 from portal.records.audit import audit_record
 from portal.settings import Settings
@@ -214,3 +215,34 @@ def sign_in_finish(
     )
     _audit(session, f"{where}.succeeded", username, client)
     return _subject(session, username)
+
+
+REGISTRATION_WINDOW = timedelta(hours=1)
+
+
+def registration_attempt(*, session: Session, client: str, per_hour: int, now: datetime) -> None:
+    """Count an attempt to create an account from this address; refuse past the hourly limit.
+
+    Every attempt counts, refused ones too: "username taken" and "email exists" answers
+    must not be a free way to list accounts.
+    """
+    table = SignInThrottle.__table__
+    stale = table.c.last_failure_at <= literal(now - REGISTRATION_WINDOW, UTCDateTime())
+    statement = (
+        insert_for(session)(SignInThrottle)
+        .values(key=_key("register", client), failures=1, last_failure_at=now, allowed=True)
+        .on_conflict_do_update(
+            index_elements=[SignInThrottle.key],
+            set_={
+                "failures": case((stale, 1), else_=table.c.failures + 1),
+                "last_failure_at": case(
+                    (stale, literal(now, UTCDateTime())), else_=table.c.last_failure_at
+                ),
+            },
+        )
+        .returning(SignInThrottle.failures, SignInThrottle.last_failure_at)
+    )
+    attempts, started = session.execute(statement).one()
+    if attempts > per_hour:
+        wait = _wait_text(started + REGISTRATION_WINDOW, now)
+        raise PortalError(f"Too many new accounts from here. Please try again in {wait}.")

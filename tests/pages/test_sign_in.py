@@ -104,7 +104,7 @@ def test_registration_shows_each_problem_beside_its_field(app_env, factory):
     at.button[0].click()
     at.run()
     shown = texts(at)
-    assert "Enter an email address like name@example.org." in shown
+    assert "Enter one email address like name@example.org." in shown
     assert "Use at least 10 characters." in shown
     assert "Enter your license number." in shown
     with factory() as check:
