@@ -3,7 +3,7 @@
 import streamlit as st
 
 from portal import navigation, ui
-from portal.accounts.ui import authenticate, page_run_user
+from portal.accounts.ui import authenticate, page_run_user, return_page_take
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
 ui.configured_or_stop()
@@ -24,6 +24,8 @@ if sign_in.failed:
     )
     st.stop()
 specs = navigation.pages_for(user.role if user else None)
+back_to = return_page_take(user)
+returning = None
 sections: dict[str, list] = {}
 for spec in specs:
     page = st.Page(
@@ -34,10 +36,15 @@ for spec in specs:
         visibility="hidden" if spec.hidden else "visible",
     )
     sections.setdefault(spec.section, []).append(page)
+    if page.url_path == back_to:
+        returning = page
 
 with (
     ui.request_logging(user.id if user else None),
     ui.failure_boundary("page run"),
     page_run_user(user),  # the page does not look the person up again
 ):
-    st.navigation(sections).run()
+    current = st.navigation(sections)
+    if returning is not None and returning.url_path != current.url_path:
+        st.switch_page(returning)  # back to the page the person had open
+    current.run()

@@ -44,7 +44,8 @@ ui.field_error("check_in", "code")
 ui.form_error("check_in")
 
 st.subheader("Live now")
-live_now = ui.query(mine.sessions_live_now, user_id=user.id, now=utc_now())
+view = ui.query(mine.check_in_view, user_id=user.id, now=utc_now())
+live_now = view.live_now
 if not live_now:
     st.info("None of your sessions is live right now.")
 for live in live_now:
@@ -63,7 +64,7 @@ for live in live_now:
         st.markdown(f"Checked out: {format_both(live.checked_out_at, live.time_zone, own_zone)}")
 
 st.subheader("Your attendance")
-for offering in ui.query(mine.my_attendance, user_id=user.id):
+for offering in view.offerings:
     st.markdown(f"**{ui.escape_markdown(offering.offering_label)}** — overall: {offering.status}")
     rows = [
         {

@@ -10,6 +10,9 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
+
+import segno
 
 from benchmarks.common import PG_URL, bench
 from benchmarks.load import scenario
@@ -98,10 +101,16 @@ def main(argv: list[str]) -> int:
     cookies = scenario.Cookies("ce_portal_auth", secrets.token_urlsafe(32))
     with fresh_database(PG_URL) as url, tempfile.TemporaryDirectory() as storage:
         seeded = seed(url, args.users, utc_now())
+        signature = Path(storage) / "signature.png"
+        segno.make("Load test signer").save(signature, scale=4)
         env = {
             "PORTAL_ENV": "production", "PORTAL_DATABASE_URL": url,
             "PORTAL_COOKIE_KEY": cookies.key, "PORTAL_COOKIE_NAME": cookies.name,
             "PORTAL_STORAGE_DIR": storage, "PORTAL_SECRETS_FILE": os.devnull,
+            "PORTAL_PUBLIC_BASE_URL": "https://ce.example.org",
+            "PORTAL_CE_ADMINISTRATOR_NAME": "Dana Reyes, PhD",
+            "PORTAL_CE_ADMINISTRATOR_TITLE": "Director of Continuing Education",
+            "PORTAL_CE_ADMINISTRATOR_SIGNATURE": str(signature),
         }  # fmt: skip
         print(f"# {args.users} participants, {args.processes} process(es), flow {args.flow}")
         with portal(args.processes, env) as servers:

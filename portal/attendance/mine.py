@@ -8,7 +8,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.attendance.status import SessionAttendance, Status, attendance_summary
+from portal.attendance.status import (
+    AttendanceSummary,
+    SessionAttendance,
+    Status,
+    attendance_summary,
+)
 from portal.models import CodeWindow, CorrectionRequest, Enrollment, Offering
 
 # A session shows as "now" from shortly before its start until shortly after its end.
@@ -63,14 +68,32 @@ def _enrollments(session: Session, user_id: int) -> list[tuple[Enrollment, Offer
     return list(session.execute(query))
 
 
-def sessions_live_now(session: Session, user_id: int, now: datetime) -> list[LiveNow]:
-    """The person's sessions live now (active enrollments only), with open windows."""
+@dataclass(frozen=True)
+class CheckInView:
+    """What the Check in page shows: sessions live now and the person's evidence."""
+
+    live_now: tuple[LiveNow, ...]
+    offerings: tuple[MyOffering, ...]
+
+
+Summaries = dict[int, AttendanceSummary]
+
+
+def _summaries(session: Session, enrollments: list[tuple[Enrollment, Offering]]) -> Summaries:
+    return {e.id: attendance_summary(session, e.id) for e, _ in enrollments}
+
+
+def _live_now(
+    session: Session,
+    enrollments: list[tuple[Enrollment, Offering]],
+    summaries: Summaries,
+    now: datetime,
+) -> list[LiveNow]:
     found = []
-    for enrollment, offering in _enrollments(session, user_id):
+    for enrollment, offering in enrollments:
         if enrollment.status != "active":
             continue
-        summary = attendance_summary(session, enrollment.id)
-        for s in summary.sessions:
+        for s in summaries[enrollment.id].sessions:
             if not s.starts_at - LEAD <= now <= s.ends_at + LEAD:
                 continue
             kinds = session.scalars(
@@ -90,35 +113,55 @@ def sessions_live_now(session: Session, user_id: int, now: datetime) -> list[Liv
     return found
 
 
-def my_attendance(session: Session, user_id: int) -> list[MyOffering]:
-    """The person's own evidence per session in each of their offerings."""
-    result = []
-    for enrollment, offering in _enrollments(session, user_id):
-        summary = attendance_summary(session, enrollment.id)
-        requests = {
-            r.live_session_id: r
-            for r in session.scalars(
-                select(CorrectionRequest)
-                .where(CorrectionRequest.enrollment_id == enrollment.id)
-                .order_by(CorrectionRequest.id)
-            )
-        }
-        sessions = tuple(
-            MySession(
-                enrollment.id,
-                s,
-                requests[s.live_session_id].status if s.live_session_id in requests else None,
-                requests[s.live_session_id].note if s.live_session_id in requests else "",
-                requests[s.live_session_id].decision_reason
-                if s.live_session_id in requests
-                else "",
-            )
-            for s in summary.sessions
+def _mine(
+    session: Session, enrollments: list[tuple[Enrollment, Offering]], summaries: Summaries
+) -> list[MyOffering]:
+    requests: dict[tuple[int, int], CorrectionRequest] = {
+        (r.enrollment_id, r.live_session_id): r
+        for r in session.scalars(
+            select(CorrectionRequest)
+            .where(CorrectionRequest.enrollment_id.in_([e.id for e, _ in enrollments]))
+            .order_by(CorrectionRequest.id)
         )
+    }
+    result = []
+    for enrollment, offering in enrollments:
+        summary = summaries[enrollment.id]
+        sessions = []
+        for s in summary.sessions:
+            request = requests.get((enrollment.id, s.live_session_id))
+            sessions.append(
+                MySession(
+                    enrollment.id, s, request.status if request else None,
+                    request.note if request else "", request.decision_reason if request else "",
+                )
+            )  # fmt: skip
         result.append(
             MyOffering(
                 enrollment.id, offering.label, offering.time_zone, enrollment.status,
-                summary.status, sessions,
+                summary.status, tuple(sessions),
             )
         )  # fmt: skip
     return result
+
+
+def sessions_live_now(session: Session, user_id: int, now: datetime) -> list[LiveNow]:
+    """The person's sessions live now (active enrollments only), with open windows."""
+    enrollments = _enrollments(session, user_id)
+    return _live_now(session, enrollments, _summaries(session, enrollments), now)
+
+
+def my_attendance(session: Session, user_id: int) -> list[MyOffering]:
+    """The person's own evidence per session in each of their offerings."""
+    enrollments = _enrollments(session, user_id)
+    return _mine(session, enrollments, _summaries(session, enrollments))
+
+
+def check_in_view(session: Session, user_id: int, now: datetime) -> CheckInView:
+    """Both, in one read, each enrollment's attendance summarised once."""
+    enrollments = _enrollments(session, user_id)
+    summaries = _summaries(session, enrollments)
+    return CheckInView(
+        tuple(_live_now(session, enrollments, summaries, now)),
+        tuple(_mine(session, enrollments, summaries)),
+    )

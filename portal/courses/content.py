@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from datetime import date, time
@@ -236,7 +237,29 @@ def courses_load(content_dir: Path) -> dict[str, Course]:
     return {course.id: course for course in map(course_parse, folders)}
 
 
-@lru_cache(maxsize=8)
+def _content_version(folder: Path) -> int:
+    """The latest modification time of the course's files: an edit makes a new version."""
+    latest, pending = 0, [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    pending.append(Path(entry.path))
+                else:
+                    latest = max(latest, entry.stat().st_mtime_ns)
+    return latest
+
+
+@lru_cache(maxsize=16)
+def _course_parsed(folder: Path, version: int) -> Course:
+    return course_parse(folder)
+
+
 def course_get(content_dir: Path, course_id: str) -> Course:
-    """One course, parsed once per process."""
-    return course_parse(content_dir / course_id)
+    """One course, parsed once per version of its files (pages ask for it on every run)."""
+    folder = content_dir / course_id
+    try:
+        version = _content_version(folder)
+    except FileNotFoundError:
+        raise CourseFileError(f"{folder / COURSE_FILE}: file not found") from None
+    return _course_parsed(folder, version)

@@ -1,9 +1,11 @@
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from portal import PROJECT_ROOT
-from portal.courses.content import CourseFileError, course_parse, practice_steps
+from portal.courses.content import CourseFileError, course_get, course_parse, practice_steps
 
 WORKSHOP = PROJECT_ROOT / "content" / "fostering-compassion-in-couples"
 ANNOUNCEMENT = PROJECT_ROOT.parent / "shared" / "reference" / "workshop-announcement.txt"
@@ -128,3 +130,16 @@ def test_practice_steps_parse_only_the_script_section():
     text = "Intro [5] not a step\n\n## Script\n\n[30] Breathe in.\n\n[45] Breathe\nout.\n\nNo step."
     steps = practice_steps(text)
     assert [(s.seconds, s.text) for s in steps] == [(30, "Breathe in."), (45, "Breathe out.")]
+
+
+def test_a_course_is_parsed_once_per_version_of_its_files(tmp_path):
+    shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content")
+    course_id = "fostering-compassion-in-couples"
+    first = course_get(tmp_path / "content", course_id)
+    assert course_get(tmp_path / "content", course_id) is first  # cached while unchanged
+    course_file = tmp_path / "content" / course_id / "course.toml"
+    text = course_file.read_text(encoding="utf-8")
+    course_file.write_text(text.replace(first.title, "Retitled course", 1), encoding="utf-8")
+    later = os.stat(course_file).st_mtime_ns + 1_000_000_000
+    os.utime(course_file, ns=(later, later))  # a clock tick apart, even on coarse filesystems
+    assert course_get(tmp_path / "content", course_id).title == "Retitled course"

@@ -120,9 +120,7 @@ def test_submitted_evaluation_is_read_only(session, attendee):
     _submit(session, attendee, answers_complete())
     assert evaluation_submitted(session, attendee.id)
     state = evaluation_state(session, attendee.id, now=AFTER + timedelta(days=1))
-    assert (
-        state.state == "submitted" and "Submitted Thu, May 25, 2023, 1:00 PM PDT" in state.message
-    )
+    assert state.state == "submitted" and "Submitted May 25, 2023." in state.message
     with pytest.raises(PortalError, match="already submitted"):
         _submit(session, attendee, answers_complete())
     with pytest.raises(PortalError, match="already submitted"):
