@@ -3,8 +3,8 @@
 Existing events are chained in id order. The append-only triggers of 0004 are lifted for the
 backfill only (this runs as the tables' owner) and put back.
 
-Revision ID: 0012_audit_chain
-Revises: 0011_throttles
+Revision ID: 0013_audit_chain
+Revises: 0012_throttles
 Create Date: 2026-11-30
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 import portal.models.base
 from portal.records.audit import GENESIS, event_digest
 
-revision: str = "0012_audit_chain"
-down_revision: str | Sequence[str] | None = "0011_throttles"
+revision: str = "0013_audit_chain"
+down_revision: str | Sequence[str] | None = "0012_throttles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """throttles: atomic counters for wrong attendance codes and failed sign-ins
 
-Revision ID: 0011_throttles
-Revises: 0010_retention_payment
+Revision ID: 0012_throttles
+Revises: 0011_evaluation_disclosure
 Create Date: 2026-11-30
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import portal.models.base
 
-revision: str = "0011_throttles"
-down_revision: str | Sequence[str] | None = "0010_retention_payment"
+revision: str = "0012_throttles"
+down_revision: str | Sequence[str] | None = "0011_evaluation_disclosure"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
