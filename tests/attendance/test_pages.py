@@ -154,3 +154,13 @@ def test_manage_page_refuses_marking_a_session_that_has_not_started(app_env, ses
     assert not at.exception
     assert "Session 2 has not started yet" in texts(at)
     assert session.scalar(select(Attendance.id)) is None
+
+
+def test_check_in_and_home_state_the_attendance_rule_before_the_session(app_env, session, world):
+    _, _, participant, _ = world
+    rule = "arrive on time and stay to the end: more than 5 minutes missed in a session"
+    for page in ("check_in.py", "participant_home.py"):
+        at = app_as(participant, page)
+        assert not at.exception
+        assert rule in texts(at), page
+        assert "means no credit for this course" in texts(at)
