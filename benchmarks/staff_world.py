@@ -15,6 +15,7 @@ from portal.courses.catalog import content_sync
 from portal.courses.content import Course as CourseContent
 from portal.courses.content import courses_load
 from portal.db import session_factory, transaction
+from portal.evaluation.disclosure import submission_day
 from portal.models import (
     Attendance,
     Certificate,
@@ -22,6 +23,7 @@ from portal.models import (
     Enrollment,
     Evaluation,
     EvaluationAnswer,
+    EvaluationRelease,
     License,
     LiveSession,
     Offering,
@@ -125,10 +127,16 @@ def staff_world_seed(engine: Engine, participants: int, now: datetime) -> StaffW
          "source": "code", "reason": "", "updated_at": now - timedelta(minutes=10)}
         for u in user_ids if u % 2 == 0
     ])  # fmt: skip
+    day = submission_day(now, "America/Los_Angeles")
     _in_batches(engine, Evaluation, [
         {"id": u, "enrollment_id": u, "offering_id": offering_id, "status": "submitted",
-         "created_at": now, "updated_at": now, "submitted_at": now} for u in user_ids
+         "created_at": day, "updated_at": day, "submitted_at": day, "release_batch": 1}
+        for u in user_ids
     ])  # fmt: skip
+    with engine.begin() as conn:  # released to staff, as the submits' batches would have
+        conn.execute(insert(EvaluationRelease).values(
+            offering_id=offering_id, order_seed="bench", released=participants, batches=1,
+        ))  # fmt: skip
     _in_batches(engine, EvaluationAnswer, [r for u in user_ids for r in _answer_rows(u, u, course)])
     _certificates_seed(engine, user_ids, now)
     with transaction(factory) as session:

@@ -6,6 +6,7 @@ from portal import ui
 from portal.accounts.ui import require_role
 from portal.attendance import checkin, corrections, mine
 from portal.attendance.localtime import format_both, session_clock_instant
+from portal.certificates import eligibility
 from portal.models import utc_now
 from portal.timefmt import format_span
 
@@ -13,6 +14,13 @@ user = require_role("participant")
 ui.show_flash()
 st.title("Check in")
 own_zone = st.context.timezone or "UTC"
+for rule in ui.query(
+    eligibility.attendance_rules_for,
+    user_id=user.id,
+    content_dir=ui.settings().content_dir,
+    now=utc_now(),
+):
+    st.info(rule.text, icon=":material/schedule:")
 
 # The QR code opens this page with ?code=: a signed-in person is checked in by opening it.
 # The code leaves the address at once, so a reload or a shared link submits nothing.

@@ -44,6 +44,7 @@ if not state.can_answer:
 
 st.info(state.message)
 st.write("Your answers are saved as a draft as you go; you can come back later, on any device.")
+st.caption(form.privacy_note)
 answers = evaluation_widgets(form, FORM)
 saved_at = state.saved_at
 if answers.changed:

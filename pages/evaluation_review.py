@@ -8,13 +8,13 @@ from portal.accounts.professions import PROFESSIONS
 from portal.accounts.ui import require_role
 from portal.errors import PortalError
 from portal.evaluation.access import Filters, review_offerings
+from portal.evaluation.queries import evaluation_results
 from portal.evaluation.render import responses_csv, responses_xlsx, summary_pdf
-from portal.evaluation.responses import (
-    evaluation_comments,
-    evaluation_pending,
-    evaluation_responses,
-)
+from portal.evaluation.responses import evaluation_responses
 from portal.evaluation.review import evaluation_review
+from portal.evaluation.services import offering_evaluation_names_set
+
+NAMES_FORM = "evaluation_names"
 
 user = require_role("instructor", "admin")
 st.title("Evaluation results")
@@ -29,27 +29,36 @@ index = st.selectbox(
     key="review_offering",
 )
 offering = offerings[index]
-left, right = st.columns(2)
-profession = left.selectbox(
-    "Profession",
-    [None, *PROFESSIONS],
-    format_func=lambda p: "All professions" if p is None else PROFESSIONS[p],
-    key="review_profession",
-)
 types = dict(offering.credit_types)
-credit_type = right.selectbox(
-    "Credit type",
-    [None, *types],
-    format_func=lambda c: "All credit types" if c is None else types[c],
-    key="review_credit_type",
+group = st.selectbox(
+    "Respondents",
+    [None, *(("profession", p) for p in PROFESSIONS), *(("credit_type", c) for c in types)],
+    format_func=lambda g: (
+        "Everyone"
+        if g is None
+        else (
+            f"Profession: {PROFESSIONS[g[1]]}"
+            if g[0] == "profession"
+            else f"Credit type: {types[g[1]]}"
+        )
+    ),
+    key="review_group",
+    help="One group at a time. Groups are shown after the evaluation closes, and only when "
+    "no comparison between them could single out fewer than the minimum number of people.",
 )
-filters = Filters(profession=profession, credit_type=credit_type)
+filters = Filters(**({group[0]: group[1]} if group else {}))
+search = st.session_state.get("review_comment_search", "")  # its box is drawn further down
 try:
-    review = ui.query(
-        evaluation_review, offering_id=offering.id, viewer_id=user.id, filters=filters
+    results = ui.query(
+        evaluation_results,
+        offering_id=offering.id,
+        viewer_id=user.id,
+        filters=filters,
+        search=search,
     )
 except PortalError as error:
     ui.fail(str(error))
+review, comments = results.review, results.comments
 
 rate = f"{review.response_rate:.0%}" if review.response_rate is not None else "—"
 cols = st.columns(4)
@@ -60,11 +69,13 @@ cols[3].metric("In this group", review.group_size)
 st.caption(
     f"Groups of fewer than {review.min_group_size} responses are hidden. "
     + (
-        "Names are visible to the CE office for this course."
+        "Names are visible to the CE office for this offering (participants are told so)."
         if review.names_visible
         else "Responses are anonymous."
     )
 )
+if review.waiting_note:
+    st.caption(review.waiting_note)
 if review.hidden_reason:
     st.info(review.hidden_reason)
 else:
@@ -111,9 +122,6 @@ else:
 
 st.subheader("Comments")
 search = st.text_input("Search comments", key="review_comment_search")
-comments = ui.query(
-    evaluation_comments, offering_id=offering.id, viewer_id=user.id, filters=filters, search=search
-)
 if comments.hidden_reason:
     st.info(comments.hidden_reason)
 elif not comments.comments:
@@ -141,7 +149,7 @@ def summary():
     return summary_pdf(ui.query(evaluation_review, offering_id=offering.id, viewer_id=user.id))
 
 
-if review.is_admin or review.submitted >= review.min_group_size:
+if review.names_visible or review.visible >= review.min_group_size:
     st.download_button(
         "All responses (CSV)",
         lambda: responses_csv(responses()),
@@ -170,8 +178,27 @@ st.download_button(
 )
 
 if review.is_admin:
+    st.subheader("Names")
+    names = st.toggle(
+        "The CE office sees who wrote which evaluation",
+        value=review.names_visible,
+        key="review_names_visible",
+        help="Participants are told on the evaluation form. It can be changed only before "
+        "anyone has saved an evaluation for this offering.",
+    )
+    if names != review.names_visible:
+        ui.submit(
+            NAMES_FORM,
+            offering_evaluation_names_set,
+            actor_id=user.id,
+            offering_id=offering.id,
+            visible=names,
+        )
+        if not ui.form_has_errors(NAMES_FORM):
+            st.rerun()
+    ui.form_error(NAMES_FORM)
     st.subheader("Not submitted yet")
-    pending = ui.query(evaluation_pending, offering_id=offering.id, viewer_id=user.id)
+    pending = results.pending
     if pending:
         st.dataframe(
             [

@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal import ui
 from portal.accounts.ui import require_role
+from portal.certificates import eligibility
 from portal.learning import home
 from portal.learning.ical import sessions_ics
 from portal.models import utc_now
@@ -25,6 +26,13 @@ if not enrollments:
     st.stop()
 
 browser_zone = st.context.timezone or "UTC"
+for rule in ui.query(
+    eligibility.attendance_rules_for,
+    user_id=user.id,
+    content_dir=ui.settings().content_dir,
+    now=utc_now(),
+):
+    st.info(rule.text, icon=":material/schedule:")
 for enrollment in enrollments:
     offering = enrollment.offering
     with st.container(border=True):

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     content_dir: Path = PROJECT_ROOT / "content"
     # Uploaded material bytes (portal.storage); shared by every app process.
     storage_dir: Path = PROJECT_ROOT / "storage"
+    # "s3": every blob also lives in an S3-compatible bucket, storage_dir is a local cache
+    # (several app machines). Credentials come from the usual AWS_* variables.
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
     upload_limit_document_mb: int = Field(default=25, ge=1)
     upload_limit_media_mb: int = Field(default=500, ge=1)
     upload_limit_image_mb: int = Field(default=10, ge=1)

@@ -23,6 +23,7 @@ from portal.models import utc_now
 from portal.operations.checks import SERVER, checks_run
 from portal.runtime import runtime_demo_seed, runtime_start
 from portal.settings import Settings, SettingsError, settings_load
+from portal.storage import object_store
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -98,7 +99,8 @@ def _engine(url: str, demo: bool) -> Engine:
     if demo:
         runtime_demo_seed(current, engine, utc_now())
     with session_factory(engine)() as session:
-        if problem := storage_missing_problem(session, current.storage_dir):
+        problem = storage_missing_problem(session, current.storage_dir, object_store(current))
+        if problem:
             log.error("storage check: %s", problem)
     return engine
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -26,6 +27,7 @@ from portal.ui import db, escape_markdown, fail, read, settings, transaction
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
 _COOKIE_ACTION = "_cookie_action"
+_RETURN_TO = "_return_to_page"
 _AUTHENTICATOR = "_authenticator"
 _ATTEMPT = "_sign_in_attempt"  # (username, succeeded) of this run's sign-in attempt
 _RUN_USER = "_run_user"  # the person the entry script looked up, for the page of this run
@@ -319,7 +321,8 @@ def require_role(*roles: str) -> CurrentUser:
     if user is None and _AUTHENTICATOR not in st.session_state:
         # Streamlit ran this page without the entry script (its pages/ folder mode, on a
         # freshly started server): go through the entry script, which restores a cookie
-        # sign-in and builds the menu of the person's role.
+        # sign-in and builds the menu of the person's role, then comes back to this page.
+        st.session_state[_RETURN_TO] = _url_page()
         st.switch_page(ENTRY_SCRIPT)
     if user is None:
         st.warning("Please sign in to see this page.")
@@ -329,6 +332,19 @@ def require_role(*roles: str) -> CurrentUser:
         fail("This page is not available to your role.")
     _sidebar_account(user)
     return user
+
+
+def _url_page() -> str:
+    url = st.context.url or ""
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def return_page_take(user: CurrentUser | None) -> str | None:
+    """The page (URL path) a person was sent away from before the entry script had run,
+    once they are signed in: a reload after a server restart returns there, not to Home."""
+    if user is None:
+        return None
+    return st.session_state.pop(_RETURN_TO, None) or None
 
 
 def _sidebar_account(user: CurrentUser) -> None:

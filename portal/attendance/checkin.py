@@ -24,6 +24,7 @@ from portal.attendance.codes import (
     is_open,
 )
 from portal.attendance.history import change_record, snapshot
+from portal.attendance.status import policy_of
 from portal.errors import FieldErrors, PortalError
 from portal.logs import logger
 from portal.models import (
@@ -204,19 +205,20 @@ def _done(
     offering: Offering = live.offering
     verb = "checked in to" if kind == "in" else "checked out of"
     message = f"You {verb} {live.title}." if not already else f"You already {verb} {live.title}."
+    allowed = policy_of(offering).missed_minutes
     if kind == "in":
         late = (at - live.starts_at).total_seconds() / 60
-        if late > offering.late_tolerance_minutes:
+        if late > allowed:
             message += (
-                f" That is {int(late)} minutes after the start; the offering allows "
-                f"{offering.late_tolerance_minutes}, so this session may not count in full."
+                f" That is {int(late)} minutes after the start; the course allows {allowed} "
+                "minutes missed per session, so this session does not count for credit."
             )
     else:
         early = (live.ends_at - at).total_seconds() / 60
-        if early > offering.early_leave_tolerance_minutes:
+        if early > allowed:
             message += (
-                f" That is {int(early)} minutes before the end; the offering allows "
-                f"{offering.early_leave_tolerance_minutes}, so this session may not count in full."
+                f" That is {int(early)} minutes before the end; the course allows {allowed} "
+                "minutes missed per session, so this session does not count for credit."
             )
         if row.checked_in_at is None:
             message += " No check-in is recorded for you: request a correction below."

@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.attendance.access import live_session_for_staff
 from portal.attendance.history import ChangeView, changes_of
-from portal.attendance.status import SessionAttendance, Status, attendance_summaries
+from portal.attendance.status import (
+    SessionAttendance,
+    Status,
+    attendance_summaries,
+    policy_of,
+)
 from portal.authz import staff_check, staff_offering_ids, staff_role_check
 from portal.errors import NotFound
 from portal.learning.home import OfferingView, offering_view
@@ -59,7 +64,7 @@ def offerings_for_staff(session: Session, user_id: int) -> list[OfferingView]:
     return [offering_view(o) for o in session.scalars(query.order_by(Offering.id))]
 
 
-def _row(user: User, enrollment: Enrollment, summary) -> RosterRow:  # type: ignore[no-untyped-def]
+def _row(user: User, enrollment: Enrollment, summary, full_attendance_required: bool) -> RosterRow:  # type: ignore[no-untyped-def]
     licenses = user.licenses
     return RosterRow(
         enrollment_id=enrollment.id,
@@ -71,7 +76,8 @@ def _row(user: User, enrollment: Enrollment, summary) -> RosterRow:  # type: ign
         enrollment_status=enrollment.status,
         sessions=summary.sessions,
         status=summary.status,
-        credited_minutes=summary.credited_minutes,
+        # What earns credit: 0 when attendance falls short of the course's rule.
+        credited_minutes=summary.earned_minutes(full_attendance_required=full_attendance_required),
     )
 
 
@@ -94,7 +100,8 @@ def roster_of(session: Session, offering_id: int) -> OfferingRoster:
         .options(selectinload(User.licenses))
         .order_by(User.full_name, Enrollment.id)
     )
-    rows = tuple(_row(u, e, summaries[e.id]) for e, u in session.execute(query))
+    full = policy_of(offering).full_attendance_required
+    rows = tuple(_row(u, e, summaries[e.id], full) for e, u in session.execute(query))
     return OfferingRoster(offering_view(offering), rows)
 
 

@@ -1,32 +1,54 @@
 """Attendance status: the one place that decides whether attendance meets a credit rule.
 
+A session counts when the minutes missed of it in total (late arrival, early leave and the
+gaps a platform report shows) are at most the credit type's tolerance, stated in the course
+file (max_missed_minutes_per_session). Staff pages, Home and evaluation eligibility use the
+course's strictest rule (`course_policy`); a certificate uses its own credit type's.
+
 Evaluation eligibility and certificate eligibility read attendance only through
 `attendance_summary` / `attendance_summaries`; they have no attendance logic of their own.
+`enrollments_meeting` is the same rule in SQL (tests/attendance/test_full_attendance_sql.py
+proves them equal); instants are compared in whole microseconds on both sides.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
-from portal.courses.content import CreditType
+from portal.courses.content import CourseFileError, CreditType, course_get
 from portal.errors import NotFound
 from portal.models import Attendance, Enrollment, LiveSession, Offering
+from portal.settings import settings_load
 
 Status = Literal["present", "partial", "absent"]
 
 
+DEFAULT_MISSED_MINUTES = 5
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
 @dataclass(frozen=True)
 class Policy:
-    """An offering's tolerance for arriving late and leaving early, in minutes."""
+    """A credit rule's tolerance: minutes a person may miss of each session in total, and
+    whether every session must count."""
 
-    late_minutes: int = 15
-    early_leave_minutes: int = 15
+    missed_minutes: int = DEFAULT_MISSED_MINUTES
+    full_attendance_required: bool = True
+
+    @property
+    def missed(self) -> timedelta:
+        """The tolerance as a duration."""
+        return timedelta(minutes=self.missed_minutes)
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,12 @@ class AttendanceSummary:
         """Instructional minutes of the sessions attended in full."""
         return sum(s.instructional_minutes for s in self.sessions if s.status == "present")
 
+    def earned_minutes(self, *, full_attendance_required: bool) -> int:
+        """Instructional minutes that earn credit: none unless attendance meets the rule."""
+        if not self.meets(full_attendance_required=full_attendance_required):
+            return 0
+        return self.credited_minutes
+
     @property
     def total_instructional_minutes(self) -> int:
         """Instructional minutes of the whole offering."""
@@ -90,23 +118,21 @@ class AttendanceSummary:
 def session_status(
     live: LiveSession, record: Attendance | None, policy: Policy
 ) -> tuple[Status, int]:
-    """Status and instructional minutes attended of one session from its evidence."""
+    """Status and instructional minutes attended of one session from its evidence: present
+    when the time missed (outside check-in to check-out, or missing from a platform report)
+    is at most the policy's tolerance."""
     if record is None or record.checked_in_at is None:
         return "absent", 0
     if record.checked_out_at is None:
         return "partial", 0
     start = max(record.checked_in_at, live.starts_at)
     end = min(record.checked_out_at, live.ends_at)
-    seconds = max(0.0, (end - start).total_seconds())
+    attended = max(timedelta(0), end - start)
     if record.evidence_minutes is not None:  # a platform report knows the gaps in between
-        seconds = min(seconds, record.evidence_minutes * 60.0)
-    minutes = _instructional(live, seconds)
-    on_time = record.checked_in_at <= live.starts_at + timedelta(minutes=policy.late_minutes)
-    stayed = record.checked_out_at >= live.ends_at - timedelta(minutes=policy.early_leave_minutes)
-    tolerated = (live.ends_at - live.starts_at).total_seconds() - 60 * (
-        policy.late_minutes + policy.early_leave_minutes
-    )
-    return ("present" if on_time and stayed and seconds >= tolerated else "partial"), minutes
+        attended = min(attended, timedelta(minutes=record.evidence_minutes))
+    minutes = _instructional(live, attended.total_seconds())
+    missed = (live.ends_at - live.starts_at) - attended
+    return ("present" if missed <= policy.missed else "partial"), minutes
 
 
 def _instructional(live: LiveSession, seconds: float) -> int:
@@ -141,19 +167,43 @@ def meets_credit_type(summary: AttendanceSummary, credit_type: CreditType) -> bo
     return summary.meets(full_attendance_required=credit_type.full_attendance_required)
 
 
+def policy_for(credit_type: CreditType) -> Policy:
+    """A credit type's rule, as stated in the course file."""
+    return Policy(credit_type.max_missed_minutes_per_session, credit_type.full_attendance_required)
+
+
+def course_policy(offering: Offering) -> Policy:
+    """The strictest rule among the course's credit types (what staff pages, Home and
+    evaluation eligibility show): the fewest minutes missed, full attendance if any needs it."""
+    try:
+        course = course_get(settings_load().content_dir, offering.course.slug)
+    except CourseFileError:
+        return Policy()
+    policies = [policy_for(c) for c in course.credit_types]
+    if not policies:
+        return Policy()
+    return Policy(
+        min(p.missed_minutes for p in policies),
+        any(p.full_attendance_required for p in policies),
+    )
+
+
 def policy_of(offering: Offering) -> Policy:
-    """The offering's attendance policy."""
-    return Policy(offering.late_tolerance_minutes, offering.early_leave_tolerance_minutes)
+    """The offering's attendance policy for display and evaluation (see course_policy)."""
+    return course_policy(offering)
 
 
 def _summaries(
-    session: Session, offering: Offering, enrollments: list[Enrollment]
+    session: Session,
+    offering: Offering,
+    enrollments: list[Enrollment],
+    policy: Policy | None = None,
 ) -> dict[int, AttendanceSummary]:
     ids = [e.id for e in enrollments]
     records: dict[int, dict[int, Attendance]] = defaultdict(dict)
     for row in session.scalars(select(Attendance).where(Attendance.enrollment_id.in_(ids))):
         records[row.enrollment_id][row.live_session_id] = row
-    policy, lives = policy_of(offering), offering.sessions
+    policy, lives = policy or policy_of(offering), offering.sessions
     return {
         e.id: AttendanceSummary(
             enrollment_id=e.id,
@@ -164,17 +214,22 @@ def _summaries(
     }
 
 
-def attendance_summary(session: Session, enrollment_id: int) -> AttendanceSummary:
-    """One enrollment's attendance summary."""
+def attendance_summary(
+    session: Session, enrollment_id: int, policy: Policy | None = None
+) -> AttendanceSummary:
+    """One enrollment's attendance summary under a policy (the course's strictest rule by
+    default; a certificate passes its credit type's)."""
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None:
         raise NotFound("No such enrollment.")
     offering = session.get(Offering, enrollment.offering_id)
     assert offering is not None  # guaranteed by the foreign key
-    return _summaries(session, offering, [enrollment])[enrollment_id]
+    return _summaries(session, offering, [enrollment], policy)[enrollment_id]
 
 
-def attendance_summaries(session: Session, offering_id: int) -> dict[int, AttendanceSummary]:
+def attendance_summaries(
+    session: Session, offering_id: int, policy: Policy | None = None
+) -> dict[int, AttendanceSummary]:
     """Every enrollment's attendance summary in an offering, by enrollment id."""
     offering = session.get(Offering, offering_id)
     if offering is None:
@@ -182,28 +237,69 @@ def attendance_summaries(session: Session, offering_id: int) -> dict[int, Attend
     enrollments = list(
         session.scalars(select(Enrollment).where(Enrollment.offering_id == offering_id))
     )
-    return _summaries(session, offering, enrollments)
+    return _summaries(session, offering, enrollments, policy)
+
+
+class _EpochMicroseconds(FunctionElement[int]):
+    """An instant column as whole microseconds since 1970 (exact on SQLite and PostgreSQL)."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "epoch_microseconds"
+
+
+@compiles(_EpochMicroseconds, "sqlite")
+def _epoch_sqlite(element: _EpochMicroseconds, compiler: SQLCompiler, **kw: object) -> str:
+    # UTCDateTime stores 'YYYY-MM-DD HH:MM:SS.ffffff' (always six digits) on SQLite. The
+    # whole seconds are read without the fraction, which SQLite would round to milliseconds.
+    value = compiler.process(next(iter(element.clauses)), **kw)
+    return (
+        f"(CAST(strftime('%s', substr({value}, 1, 19)) AS INTEGER) * 1000000"
+        f" + CAST(substr({value}, 21, 6) AS INTEGER))"
+    )
+
+
+@compiles(_EpochMicroseconds, "postgresql")
+def _epoch_postgresql(element: _EpochMicroseconds, compiler: SQLCompiler, **kw: object) -> str:
+    value = compiler.process(next(iter(element.clauses)), **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {value}) * 1000000 AS BIGINT)"
+
+
+def _microseconds(instant: datetime) -> int:
+    return (instant - _EPOCH) // _US
 
 
 def _present_clause(live: LiveSession, policy: Policy) -> ColumnElement[bool]:
     """session_status(...) == "present" for one session, as SQL over Attendance.
 
-    Checking in within the late tolerance and out within the early-leave tolerance already
-    gives at least the tolerated clock time, so only platform evidence can still fall short.
+    With check-in before check-out (a table constraint) the time missed is the lateness
+    plus the early leave (each at least zero) while that is below the session's length, so
+    "missed <= tolerance" is "late + early <= tolerance" (tolerances are shorter than a
+    session); a platform report must also vouch for the length less the tolerance.
     """
-    tolerated = (live.ends_at - live.starts_at).total_seconds() - 60 * (
-        policy.late_minutes + policy.early_leave_minutes
-    )
+    start, end = _microseconds(live.starts_at), _microseconds(live.ends_at)
+    tolerance = policy.missed // _US
+    late = _EpochMicroseconds(Attendance.checked_in_at) - start
+    early = end - _EpochMicroseconds(Attendance.checked_out_at)
+    missed = case((late > 0, late), else_=0) + case((early > 0, early), else_=0)
     return and_(
         Attendance.live_session_id == live.id,
-        Attendance.checked_in_at <= live.starts_at + timedelta(minutes=policy.late_minutes),
-        Attendance.checked_out_at >= live.ends_at - timedelta(minutes=policy.early_leave_minutes),
-        or_(Attendance.evidence_minutes.is_(None), Attendance.evidence_minutes * 60 >= tolerated),
+        Attendance.checked_in_at.is_not(None),
+        Attendance.checked_out_at.is_not(None),
+        missed <= tolerance,
+        or_(
+            Attendance.evidence_minutes.is_(None),
+            cast(Attendance.evidence_minutes, BigInteger) * 60_000_000 >= (end - start) - tolerance,
+        ),
     )
 
 
 def enrollments_meeting(
-    session: Session, offering_id: int, *, full_attendance_required: bool
+    session: Session,
+    offering_id: int,
+    *,
+    full_attendance_required: bool,
+    policy: Policy | None = None,
 ) -> set[int]:
     """Active enrollments whose attendance earns credit, decided in SQL: the same rule as
     AttendanceSummary.meets (every session present, or where partial credit is allowed at
@@ -211,7 +307,7 @@ def enrollments_meeting(
     offering = session.get(Offering, offering_id)
     if offering is None:
         raise NotFound("No such offering.")
-    lives, policy = offering.sessions, policy_of(offering)
+    lives, policy = offering.sessions, policy or policy_of(offering)
     if not lives:
         return set()  # no session, nothing attended: "absent" in the summary
     present = func.count(Attendance.live_session_id.distinct())

@@ -9,13 +9,14 @@ certificate, not an attendance certificate besides it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.attendance.checklist_section import CHECK_IN_PAGE
-from portal.attendance.status import AttendanceSummary, attendance_summary
+from portal.attendance.status import AttendanceSummary, attendance_summary, policy_for
 from portal.certificates.facts import hours_text, license_text
 from portal.courses.content import Course, CreditType, course_get
 from portal.enrollment.payments import CertificateFee, certificate_fee
@@ -183,12 +184,13 @@ def claims_for(session: Session, enrollment_id: int, *, content_dir: Path) -> tu
     user = session.get(User, enrollment.user_id)
     assert user is not None  # guaranteed by the foreign key
     course = _course_of(session, enrollment, content_dir)
-    summary = attendance_summary(session, enrollment_id)
     submitted = _evaluation_submitted(session, enrollment_id)
     issued = _certificates(session, enrollment_id)
     fee = certificate_fee(session, enrollment_id)
     claims = []
     for credit_type, license in credit_types_for(course, list(user.licenses)):
+        # Each credit type judges attendance by its own rule from the course file.
+        summary = attendance_summary(session, enrollment_id, policy_for(credit_type))
         rows = issued.get(credit_type.id, [])
         current = next((r for r in rows if r.status == "current"), None)
         revoked = next((r for r in reversed(rows) if r.status == "revoked"), None)
@@ -209,3 +211,46 @@ def claims_for(session: Session, enrollment_id: int, *, content_dir: Path) -> tu
             )
         )
     return tuple(claims)
+
+
+@dataclass(frozen=True)
+class AttendanceRule:
+    """What a participant must do at the live sessions of one offering to earn credit."""
+
+    offering_label: str
+    missed_minutes: int
+
+    @property
+    def text(self) -> str:
+        """The rule in plain words, shown before the sessions."""
+        return (
+            f"{self.offering_label}: arrive on time and stay to the end: more than "
+            f"{self.missed_minutes} minutes missed in a session (late, early or in between) "
+            "means no credit for this course."
+        )
+
+
+def attendance_rules_for(
+    session: Session, user_id: int, *, content_dir: Path, now: datetime
+) -> list[AttendanceRule]:
+    """The attendance rule of each active enrollment whose sessions are not all over: the
+    strictest tolerance among the credit types the person's licenses qualify for."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such person.")
+    query = (
+        select(Enrollment, Offering)
+        .join(Offering, Offering.id == Enrollment.offering_id)
+        .where(Enrollment.user_id == user_id, Enrollment.status == "active")
+        .order_by(Enrollment.id)
+    )
+    rules = []
+    for enrollment, offering in session.execute(query):
+        if not offering.sessions or offering.sessions[-1].ends_at <= now:
+            continue
+        course = _course_of(session, enrollment, content_dir)
+        types = [credit_type for credit_type, _ in credit_types_for(course, list(user.licenses))]
+        if types:
+            missed = min(t.max_missed_minutes_per_session for t in types)
+            rules.append(AttendanceRule(offering.label, missed))
+    return rules

@@ -323,15 +323,14 @@ def _qr(pdf: FPDF, data: CertificateData) -> None:
     module = size / len(matrix)
     x0, y0 = PAGE_W - MARGIN - 4 - size, PAGE_H - 64
     pdf.set_fill_color(0, 0, 0)
-    k, rects = pdf.k, []
-    height = -module * k
+    # One filled path for all modules (fpdf's rect() per module costs more than the
+    # page), in module units: a scale-and-move puts the grid in place.
+    scale = module * pdf.k
+    rects = [f"q {scale:.4f} 0 0 {-scale:.4f} {x0 * pdf.k:.2f} {(pdf.h - y0) * pdf.k:.2f} cm"]
     for row, bits in enumerate(matrix):
-        top = (pdf.h - y0 - row * module) * k
         for run in _DARK_RUN.finditer(bytes(bits)):
-            x, w = x0 + run.start() * module, (run.end() - run.start()) * module
-            rects.append(f"{x * k:.2f} {top:.2f} {w * k:.2f} {height:.2f} re")
-    # One filled path for all modules: fpdf's rect() per module costs more than the page.
-    pdf._out("\n".join(rects) + "\nf")
+            rects.append(f"{run.start()} {row} {run.end() - run.start()} 1 re")
+    pdf._out("\n".join(rects) + "\nf Q")
     pdf.set_y(y0 + size + 1)
     x, width = PAGE_W - MARGIN - 74, 74
     _text(pdf, "Verify this certificate at", x=x, width=width, size=7, align=Align.R)

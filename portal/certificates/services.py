@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.attendance.status import attendance_summary
+from portal.attendance.status import attendance_summary, policy_for
 from portal.authz import admin_check
 from portal.certificates.eligibility import Claim, claims_for, credit_types_for, credited_minutes
 from portal.certificates.facts import Issuer, certificate_data, license_text
@@ -113,7 +113,7 @@ def _first_issue(
     offering = enrollment_offering(session, enrollment)
     course = _course(session, offering, issuer)
     credit_type = course.credit_type(claim.credit_type_id)
-    summary = attendance_summary(session, enrollment.id)
+    summary = attendance_summary(session, enrollment.id, policy_for(credit_type))
     user = session.get(User, enrollment.user_id)
     assert user is not None  # guaranteed by the foreign key
     for _ in range(_NUMBER_ATTEMPTS):

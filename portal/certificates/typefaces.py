@@ -8,8 +8,9 @@ by path. Two ways to set up a PDF's fonts:
   process into small pieces by script; a PDF gets only the pieces its text uses, each
   embedded whole, and each piece's PDF objects are built once per process and copied
   into every PDF (fontTools subsetting would cost more than the rest of the page).
-- shaped: anything else. Whole fonts, parsed once per process, text shaped with
-  HarfBuzz (Arabic joining, right-to-left order, Devanagari conjuncts) and subset per PDF.
+- shaped: anything else. DejaVu whole (parsed once per process) and the Noto fonts the
+  name needs (added to each such PDF: parsed CJK fonts are too big to keep), text shaped
+  with HarfBuzz (Arabic joining, right-to-left order, Devanagari conjuncts), subset per PDF.
 
 This reaches into fpdf2's font classes, which are not public API: fpdf2's minor version
 is pinned, and tests/certificates/test_fpdf_internals.py names every part relied upon.
@@ -149,9 +150,19 @@ def _family(piece: str) -> str:
     return FAMILY if piece == "core" else f"{FAMILY}-{piece}"
 
 
+_ALL_PIECES = tuple(r for ranges in _PIECES.values() for r in ranges)
+
+
+@lru_cache(maxsize=2)
+def _fast_bytes(style: str) -> bytes:
+    """DejaVu cut to every piece at once: each piece is then cut from this small font
+    (cutting the whole font costs ~0.3 s; a piece from this, a few milliseconds)."""
+    return _reduce(DEJAVU.path(style).read_bytes(), _ALL_PIECES)
+
+
 @lru_cache(maxsize=len(_PIECES) * 2)
 def _piece_bytes(piece: str, style: str) -> bytes:
-    return _reduce(DEJAVU.path(style).read_bytes(), _PIECES[piece])
+    return _reduce(_fast_bytes(style), _PIECES[piece])
 
 
 _PARSE_LOCK = threading.Lock()
@@ -168,30 +179,41 @@ def _piece(piece: str, style: str) -> TTFFont:
     return font
 
 
-@lru_cache(maxsize=64)
-def _whole(face: Face, style: str) -> TTFFont:
-    """A whole font parsed once per process (the CJK collections take a second)."""
+def _path(face: Face, style: str) -> Path:
+    path = face.path(style)
+    if not path.is_file():
+        raise FontsMissing(f"Certificate font missing: {path}\n{FIX}")
+    return path
+
+
+@lru_cache(maxsize=2)
+def _dejavu(style: str) -> TTFFont:
+    """DejaVu Sans whole, parsed once per process, for text set with shaping."""
     with _PARSE_LOCK:
-        path = face.path(style)
-        if not path.is_file():
-            raise FontsMissing(f"Certificate font missing: {path}\n{FIX}")
-        key = face.family + style
-        return TTFFont(FPDF(), path, key, style, None, None, None, face.index)
+        return TTFFont(FPDF(), DEJAVU.path(style), FAMILY + style, style)
 
 
 @lru_cache(maxsize=64)
+def _codepoints(face: Face, style: str) -> frozenset[int]:
+    """Characters a face shows in one style (only these are kept: a parsed CJK font takes
+    ~70 MB, so those are parsed for each PDF that needs one and then let go)."""
+    font = ttLib.TTFont(_path(face, style), fontNumber=face.index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
 def _cmap(face: Face) -> frozenset[int]:
     """Characters a face shows in both styles."""
-    return frozenset(_whole(face, "").cmap) & frozenset(_whole(face, "B").cmap)
+    return _codepoints(face, "") & _codepoints(face, "B")
 
 
 @lru_cache(maxsize=1)
 def fast_codepoints() -> frozenset[int]:
     """Characters the fast pieces show (both styles), line breaks included."""
-    shown = {0x0A}
-    for piece in _PIECES:
-        shown |= set(_piece(piece, "").cmap) & set(_piece(piece, "B").cmap)
-    return frozenset(shown)
+    regular, bold = (ttLib.TTFont(io.BytesIO(_fast_bytes(s))).getBestCmap() for s in STYLES)
+    return frozenset(regular) & frozenset(bold) | {0x0A}
 
 
 def is_fast(text: str) -> bool:
@@ -282,7 +304,11 @@ def _install_fast(pdf: FPDF, texts: dict[str, str]) -> tuple[str, ...]:
     for piece in _PIECES:
         for style in texts:
             if piece == "core" or used[style] & _piece_codepoints(piece):
-                _clone(_piece(piece, style), pdf, _lazy(_piece_bytes(piece, style)))
+                font = _piece(piece, style)
+                # Only the output that builds a piece's PDF objects subsets (and so
+                # changes) its fontTools font; later ones share the parsed one.
+                built = (piece, style) in _FONT_OBJECTS
+                _clone(font, pdf, font.ttfont if built else _lazy(_piece_bytes(piece, style)))
                 if piece != "core" and _family(piece) not in fallbacks:
                     fallbacks.append(_family(piece))
     pdf.set_fallback_fonts(fallbacks)
@@ -295,12 +321,19 @@ def _install_shaped(pdf: FPDF, texts: dict[str, str]) -> tuple[str, ...]:
     for style, text in texts.items():
         left = {ord(c) for c in text if not c.isspace()}
         for face in faces:
-            font = _whole(face, style)
-            if face is DEJAVU or left & set(font.cmap):
-                _clone(font, pdf, _lazy(face.path(style), face.index))
-                if face is not DEJAVU and face.family not in fallbacks:
+            shown = _codepoints(face, style)
+            if face is DEJAVU:
+                _clone(_dejavu(style), pdf, _lazy(DEJAVU.path(style)))
+            elif left & shown:
+                # Only the characters this PDF takes from the face: fpdf then measures a
+                # few glyphs, not all 40,000 of a CJK font.
+                used, path = sorted(left & shown), _path(face, style)
+                pdf.add_font(
+                    face.family, style, path, unicode_range=used, collection_font_number=face.index
+                )
+                if face.family not in fallbacks:
                     fallbacks.append(face.family)
-            left -= set(font.cmap)
+            left -= shown
         if left:
             raise UnprintableText(sorted((chr(c) for c in left), key=text.index))
     pdf.set_fallback_fonts(fallbacks)

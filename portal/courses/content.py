@@ -78,6 +78,9 @@ class CreditType(_Strict):
     round_down_to: float = Field(gt=0)
     max_units: float | None = None
     full_attendance_required: bool = True
+    # Minutes a person may miss of each session in total (late arrival, early leave and gaps
+    # in between together) and still have it count; more means no credit for this type.
+    max_missed_minutes_per_session: int = Field(ge=0)
     requires_license_number: bool = False
     provider_number: str = ""
     credit_line: str

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from portal.authz import staff_check, staff_offering_ids, staff_role_check
 from portal.courses import content
 from portal.evaluation.eligibility import offering_course
-from portal.models import Enrollment, Evaluation, License, Offering
+from portal.models import Course, Enrollment, Evaluation, License, Offering
+from portal.settings import settings_load
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,11 @@ class Filters:
     def active(self) -> bool:
         """Whether any filter narrows the group."""
         return bool(self.profession or self.credit_type)
+
+    @property
+    def combined(self) -> bool:
+        """Whether two filters are set at once (refused: their difference isolates people)."""
+        return bool(self.profession and self.credit_type)
 
 
 @dataclass(frozen=True)
@@ -41,11 +47,18 @@ def reviewer_for(session: Session, offering_id: int, viewer_id: int) -> Reviewer
     user = staff_check(session, viewer_id, offering_id)
     course = offering_course(session, offering_id)
     is_admin = user.role == "admin"
-    return Reviewer(viewer_id, is_admin, is_admin and course.evaluation.admins_see_names, course)
+    return Reviewer(viewer_id, is_admin, is_admin and names_visible(session, offering_id), course)
+
+
+def names_visible(session: Session, offering_id: int) -> bool:
+    """The offering's setting: the CE office sees who wrote which evaluation."""
+    return bool(
+        session.scalar(select(Offering.evaluation_names_visible).where(Offering.id == offering_id))
+    )
 
 
 def records_reviewer(session: Session, offering_id: int) -> Reviewer:
-    """The CE office's records (accrediting bodies): every response, never a name."""
+    """The CE office's records (accrediting bodies): the disclosed responses, never a name."""
     return Reviewer(0, True, False, offering_course(session, offering_id))
 
 
@@ -82,12 +95,14 @@ def credit_type_clause(
 
 
 def group_query(
-    session: Session, offering_id: int, course: content.Course, filters: Filters
+    session: Session,
+    offering_id: int,
+    base: Select[tuple[int]],
+    course: content.Course,
+    filters: Filters,
 ) -> Select[tuple[int]]:
-    """The ids of the submitted evaluations in the filtered group."""
-    query = select(Evaluation.id).where(
-        Evaluation.offering_id == offering_id, Evaluation.status == "submitted"
-    )
+    """The ids of the responses in `base` (those staff may see) within the filtered group."""
+    query = select(Evaluation.id).where(Evaluation.id.in_(base))
     if not filters.active:
         return query
     query = query.join(Enrollment, Enrollment.id == Evaluation.enrollment_id)
@@ -100,22 +115,6 @@ def group_query(
     if filters.credit_type:
         query = query.where(credit_type_clause(session, offering_id, course, filters.credit_type))
     return query
-
-
-def group_hidden_reason(group_size: int, total: int, filters: Filters, minimum: int) -> str:
-    """Why a group's results are withheld ('' when shown): too few people in the group, or
-    (with a filter) too few outside it, since 'everyone' minus the group would show them."""
-    if group_size < minimum:
-        return (
-            f"Results are hidden for groups of fewer than {minimum} responses "
-            f"(this group has {group_size}), to keep answers anonymous."
-        )
-    if filters.active and 0 < total - group_size < minimum:
-        return (
-            f"Results are hidden: fewer than {minimum} responses fall outside this filter, "
-            "so comparing with all responses would reveal individual answers."
-        )
-    return ""
 
 
 @dataclass(frozen=True)
@@ -132,13 +131,14 @@ def review_offerings(session: Session, user_id: int) -> list[ReviewOffering]:
     """Every offering for admins; the assigned ones for instructors; none for others."""
     actor = staff_role_check(session, user_id)
     query = (
-        select(Offering.id, Offering.label)
+        select(Offering.id, Offering.label, Course.slug)
+        .join(Course, Course.id == Offering.course_id)
         .where(Offering.id.in_(staff_offering_ids(actor)))
         .order_by(Offering.id.desc())
     )
-    result = []
-    for offering_id, label in session.execute(query):
-        course = offering_course(session, offering_id)
+    content_dir, result = settings_load().content_dir, []
+    for offering_id, label, slug in session.execute(query):
+        course = content.course_get(content_dir, slug)  # parsed once per process
         types = tuple((ct.id, ct.name) for ct in course.credit_types)
         result.append(ReviewOffering(offering_id, label, course.title, types))
     return result

@@ -18,7 +18,7 @@ from portal.errors import NotFound
 from portal.learning.checklist_item import ChecklistItem
 from portal.models import Course, Enrollment, Evaluation, Offering, utc_now
 from portal.settings import settings_load
-from portal.timefmt import format_instant, local_instant
+from portal.timefmt import format_instant, local_date, local_instant
 
 State = Literal["unavailable", "waiting", "not_eligible", "open", "closed", "submitted"]
 PAGE = "pages/evaluation.py"
@@ -73,6 +73,12 @@ def closing_instant(offering: Offering) -> datetime | None:
     return local_instant(next_day, time(0), offering.time_zone)
 
 
+def format_day(instant: datetime, time_zone: str) -> str:
+    """'May 18, 2023': a submitted evaluation keeps its day only."""
+    day = local_date(instant, time_zone)
+    return f"{day:%B} {day.day}, {day.year}"
+
+
 def _rule_words(evaluation: content.EvaluationSettings) -> str:
     if evaluation.full_attendance_required:
         return "participants who attended every session in full"
@@ -118,8 +124,12 @@ def _state(
     zone = offering.time_zone
     opens_at, closes_at = opening_instant(summary, evaluation.open_at), closing_instant(offering)
     if row is not None and row.submitted_at is not None:
-        when = format_instant(row.submitted_at, zone)
-        return "submitted", f"Submitted {when}. Thank you.", opens_at, closes_at
+        return (
+            "submitted",
+            f"Submitted {format_day(row.submitted_at, zone)}. Thank you.",
+            opens_at,
+            closes_at,
+        )
     if not evaluation.questions:
         return "unavailable", "This course has no evaluation.", opens_at, closes_at
     if enrollment.status != "active":

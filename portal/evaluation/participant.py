@@ -27,6 +27,22 @@ class EvaluationForm:
     questions: tuple[Question, ...]
     free_text_max: int
     answers: dict[str, Any] = field(default_factory=dict)
+    names_visible: bool = False
+    min_group_size: int = 3
+
+    @property
+    def privacy_note(self) -> str:
+        """What staff will see of this person's answers, as the form tells them."""
+        if self.names_visible:
+            return (
+                "For this offering the CE office sees your name with your answers. "
+                "Instructors see answers only without names, in groups of at least "
+                f"{self.min_group_size}."
+            )
+        return (
+            "Your answers are anonymous: staff see them without your name, only in groups of "
+            f"at least {self.min_group_size}, and without the time you submitted."
+        )
 
 
 def saved_answers(
@@ -54,13 +70,19 @@ def evaluation_forms_for(
 ) -> list[EvaluationForm]:
     """The person's own evaluations, one per enrollment, newest offering first."""
     query = (
-        select(Enrollment.id, Offering.id, Offering.label, Offering.time_zone)
+        select(
+            Enrollment.id,
+            Offering.id,
+            Offering.label,
+            Offering.time_zone,
+            Offering.evaluation_names_visible,
+        )
         .join(Offering, Offering.id == Enrollment.offering_id)
         .where(Enrollment.user_id == user_id)
         .order_by(Enrollment.id.desc())
     )
     forms = []
-    for enrollment_id, offering_id, label, zone in session.execute(query):
+    for enrollment_id, offering_id, label, zone, names in session.execute(query):
         course = offering_course(session, offering_id)
         state = evaluation_state(session, enrollment_id, now)
         if state.state == "unavailable":
@@ -75,6 +97,8 @@ def evaluation_forms_for(
                 questions=questions,
                 free_text_max=course.evaluation.free_text_max,
                 answers=saved_answers(session, enrollment_id, questions),
+                names_visible=names,
+                min_group_size=course.evaluation.min_group_size,
             )
         )
     return forms

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.courses.content import CourseFileError
+from portal.errors import NotAllowed
 from portal.evaluation.access import records_reviewer
+from portal.evaluation.eligibility import format_day
 from portal.evaluation.render import responses_csv, summary_pdf
-from portal.evaluation.responses import responses_for
+from portal.evaluation.responses import ResponseTable, response_columns, responses_for
 from portal.evaluation.review import review_for
 from portal.models import Enrollment, Evaluation, Offering
 from portal.records.parts import BundleFile, RecordSection
@@ -22,14 +24,19 @@ from portal.timefmt import format_instant
 
 def evaluation_parts(session: Session, offering_id: int) -> list[BundleFile] | None:
     """evaluation-summary.pdf (the one-page rating summary) and evaluation-responses.csv
-    (every submitted response, anonymised and shuffled)."""
+    (the responses the disclosure rule lets staff see, anonymised, in the stable random
+    order; only the header while they are withheld)."""
     try:
         reviewer = records_reviewer(session, offering_id)
     except CourseFileError:
         return None  # without the course file there are no questions to report on
+    try:
+        responses = responses_for(session, offering_id, reviewer)
+    except NotAllowed:  # the disclosure rule withholds them: the header alone
+        responses = ResponseTable("", response_columns(reviewer.course.evaluation.questions), ())
     return [
         ("evaluation-summary.pdf", summary_pdf(review_for(session, offering_id, reviewer))),
-        ("evaluation-responses.csv", responses_csv(responses_for(session, offering_id, reviewer))),
+        ("evaluation-responses.csv", responses_csv(responses)),
     ]
 
 
@@ -48,7 +55,7 @@ def evaluation_section(session: Session, user_id: int) -> RecordSection | None:
             "Offering": label,
             "Evaluation": row.status if row else "not started",
             "Last saved": format_instant(row.updated_at, tz) if row else "—",
-            "Submitted": format_instant(row.submitted_at, tz) if row and row.submitted_at else "—",
+            "Submitted": format_day(row.submitted_at, tz) if row and row.submitted_at else "—",
         }
         for label, tz, row in session.execute(query)
     )

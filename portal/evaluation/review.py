@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from portal.attendance.status import enrollments_meeting
+from portal.courses.content import Course
 from portal.courses.content_evaluation import Question
-from portal.evaluation.access import (
-    Filters,
-    Reviewer,
-    group_hidden_reason,
-    group_query,
-    reviewer_for,
-)
+from portal.evaluation.access import Filters, Reviewer, reviewer_for
+from portal.evaluation.disclosure import Disclosure, disclosure_for, waiting_note, whole_reason
+from portal.evaluation.eligibility import format_day
 from portal.evaluation.form import NUMERIC_TYPES, value_label, value_range
+from portal.evaluation.groups import GroupView, cached, course_version, group_view
 from portal.models import EvaluationAnswer, Offering
-from portal.timefmt import local_date
 
 
 @dataclass(frozen=True)
@@ -59,10 +55,13 @@ class EvaluationReview:
     course_title: str
     eligible: int
     submitted: int
+    visible: int
     group_size: int
     filters: Filters
     min_group_size: int
     hidden_reason: str
+    waiting_note: str
+    filters_open: bool
     items: tuple[ItemResult, ...]
     objectives: tuple[ObjectiveResult, ...]
     is_admin: bool
@@ -151,21 +150,23 @@ def _item(question: Question, stats: tuple, counts: dict[float, int], hidden: bo
 
 
 def _items(
-    session: Session, reviewer: Reviewer, offering_id: int, filters: Filters, shown: bool
+    session: Session,
+    groups: GroupView,
+    course: Course,
+    filters: Filters,
+    shown: bool,
 ) -> tuple[ItemResult, ...]:
-    course, minimum = reviewer.course, reviewer.course.evaluation.min_group_size
-    group = group_query(session, offering_id, course, filters)
+    minimum = course.evaluation.min_group_size
+    group = groups.query(filters)
     multiple = [q.id for q in course.evaluation.questions if q.type == "multiple_choice"]
     stats = _stats(session, group, multiple) if shown else {}
     counts = _distribution(session, group) if shown else {}
-    everyone = stats
-    if shown and filters.active:
-        everyone = _stats(session, group_query(session, offering_id, course, Filters()), multiple)
     results = []
     for q in course.evaluation.questions:
         n = stats.get(q.id, (0, None, None))[0]
-        outside = everyone.get(q.id, (0, None, None))[0] - n
-        hidden = not shown or n < minimum or 0 < outside < minimum
+        # In a filtered view an item shows only when the people who answered it leave no
+        # small cell between the shown groups (an optional item answered by few would).
+        hidden = not shown or n < minimum or (filters.active and not groups.item_ok(q.id))
         results.append(_item(q, stats.get(q.id, (0, None, None)), counts.get(q.id, {}), hidden))
     return tuple(results)
 
@@ -181,18 +182,6 @@ def _objectives(reviewer: Reviewer, items: tuple[ItemResult, ...]) -> tuple[Obje
         text = reviewer.course.objectives[item.objective - 1]
         rows.append(ObjectiveResult(item.objective, text, item.n, item.mean, item.median, percent))
     return tuple(rows)
-
-
-def format_date(instant: datetime, time_zone: str) -> str:
-    """'May 18, 2023' for an instant in a zone."""
-    day = local_date(instant, time_zone)
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def group_count(session: Session, offering_id: int, reviewer: Reviewer, filters: Filters) -> int:
-    """How many submitted evaluations the group holds."""
-    group = group_query(session, offering_id, reviewer.course, filters).subquery()
-    return session.scalar(select(func.count()).select_from(group)) or 0
 
 
 def eligible_count(session: Session, offering_id: int, full_attendance_required: bool) -> int:
@@ -226,17 +215,17 @@ def review_for(
     *,
     with_eligible: bool = True,
 ) -> EvaluationReview:
-    """The review as this (already checked) reviewer sees it."""
+    """The review as this (already checked) reviewer sees it, under the disclosure rule."""
     filters = filters or Filters()
     settings = reviewer.course.evaluation
     offering = session.get(Offering, offering_id)
     assert offering is not None  # reviewer_for found its course
-    submitted = group_count(session, offering_id, reviewer, Filters())
-    group_size = (
-        group_count(session, offering_id, reviewer, filters) if filters.active else submitted
+    disclosure = disclosure_for(session, offering, settings.min_group_size)
+    reason, group_size, items = cached(
+        session,
+        ("review", disclosure.version, filters, course_version(reviewer.course)),
+        lambda: _results(session, disclosure, reviewer.course, filters),
     )
-    reason = group_hidden_reason(group_size, submitted, filters, settings.min_group_size)
-    items = _items(session, reviewer, offering_id, filters, shown=not reason)
     return EvaluationReview(
         offering_id=offering_id,
         offering_label=offering.label,
@@ -244,16 +233,33 @@ def review_for(
         eligible=eligible_count(session, offering_id, settings.full_attendance_required)
         if with_eligible
         else 0,
-        submitted=submitted,
+        submitted=disclosure.submitted,
+        visible=disclosure.visible,
         group_size=group_size,
         filters=filters,
         min_group_size=settings.min_group_size,
         hidden_reason=reason,
+        waiting_note=waiting_note(disclosure),
+        filters_open=disclosure.closed,
         items=items,
         objectives=_objectives(reviewer, items),
         is_admin=reviewer.is_admin,
         names_visible=reviewer.names_visible,
         sponsor=reviewer.course.sponsor.name,
         presenter=reviewer.course.presenter.display_name,
-        dates=", ".join(format_date(s.starts_at, offering.time_zone) for s in offering.sessions),
+        dates=", ".join(format_day(s.starts_at, offering.time_zone) for s in offering.sessions),
     )
+
+
+def _results(
+    session: Session, disclosure: Disclosure, course: Course, filters: Filters
+) -> tuple[str, int, tuple[ItemResult, ...]]:
+    """Why the group is withheld (or ''), its size and its items: computed once per
+    visible set, since the set changes only when a batch is released or at close."""
+    groups = group_view(session, disclosure, course)
+    reason = whole_reason(disclosure) or (groups.filter_reason(filters) if filters.active else "")
+    if not filters.active:
+        size = disclosure.visible
+    else:  # sizes of groups are computed only where groups may be shown (after close)
+        size = groups.size(filters) if disclosure.closed and not filters.combined else 0
+    return reason, size, _items(session, groups, course, filters, shown=not reason)

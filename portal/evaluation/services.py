@@ -9,11 +9,13 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.authz import admin_check
 from portal.courses.content_evaluation import EvaluationSettings
 from portal.errors import FieldErrors, NotFound, PortalError
+from portal.evaluation.disclosure import release_due, submission_day
 from portal.evaluation.eligibility import evaluation_state, offering_course
 from portal.evaluation.form import Answer, answer_rows, answers_problems, is_empty
-from portal.models import Enrollment, Evaluation, EvaluationAnswer, utc_now
+from portal.models import Enrollment, Evaluation, EvaluationAnswer, Offering, utc_now
 from portal.records.audit import audit_record
 
 ALREADY_SUBMITTED = "Your evaluation was already submitted; it can no longer be changed."
@@ -97,6 +99,12 @@ def _answers_replace(
         session.execute(insert(EvaluationAnswer), rows)
 
 
+def _offering_zone(session: Session, offering_id: int) -> str:
+    zone = session.scalar(select(Offering.time_zone).where(Offering.id == offering_id))
+    assert zone is not None  # the enrollment's offering exists
+    return zone
+
+
 def _prepare(
     session: Session,
     user_id: int,
@@ -147,16 +155,22 @@ def evaluation_submit(
     answers: Mapping[str, Answer],
     now: datetime | None = None,
 ) -> datetime:
-    """Submit the evaluation once: every required answer present; afterwards read-only."""
+    """Submit the evaluation once: every required answer present; afterwards read-only.
+
+    The response keeps the day only, and is released to staff with the batch it completes.
+    """
     now = now or utc_now()
     enrollment, settings = _prepare(session, user_id, enrollment_id, answers, now, complete=True)
     evaluation_id = _open_draft(session, enrollment, now)
     _answers_replace(session, evaluation_id, settings, answers, keep_blank=False)
+    # The response keeps only the day: its times cannot be matched with who submitted when.
+    day = submission_day(now, _offering_zone(session, enrollment.offering_id))
     session.execute(
         update(Evaluation)
         .where(Evaluation.id == evaluation_id)
-        .values(status="submitted", submitted_at=now)
+        .values(status="submitted", submitted_at=day, created_at=day, updated_at=day)
     )
+    release_due(session, enrollment.offering_id, settings.min_group_size)
     audit_record(
         session=session,
         actor_id=user_id,
@@ -165,3 +179,34 @@ def evaluation_submit(
         subject_id=enrollment_id,
     )
     return now
+
+
+def offering_evaluation_names_set(
+    *, session: Session, actor_id: int, offering_id: int, visible: bool
+) -> None:
+    """Whether the CE office sees names with an offering's evaluations (admins only).
+
+    Changed only before anyone has saved an evaluation, so that every participant answered
+    under the setting the form showed them.
+    """
+    admin_check(session, actor_id)
+    offering = session.get(Offering, offering_id, with_for_update=True)
+    if offering is None:
+        raise NotFound("No such offering.")
+    if offering.evaluation_names_visible == visible:
+        return
+    started = session.scalar(select(Evaluation.id).where(Evaluation.offering_id == offering_id))
+    if started is not None:
+        raise PortalError(
+            "Participants have already answered under the current setting, so it can no "
+            "longer be changed for this offering."
+        )
+    offering.evaluation_names_visible = visible
+    audit_record(
+        session=session,
+        actor_id=actor_id,
+        action="offering.evaluation_names",
+        subject_type="offering",
+        subject_id=offering_id,
+        details={"names_visible": visible},
+    )

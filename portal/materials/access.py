@@ -15,6 +15,7 @@ from portal.errors import NotAllowed, NotFound
 from portal.materials.uploads import UploadLimits
 from portal.models import Course, Offering, OfferingInstructor, User
 from portal.settings import Settings
+from portal.storage import ObjectStore, object_store
 from portal.timefmt import local_date
 
 
@@ -25,12 +26,16 @@ class MaterialsConfig:
     storage_dir: Path
     content_dir: Path
     limits: UploadLimits
+    remote: ObjectStore | None = None
 
 
 def materials_config(settings: Settings) -> MaterialsConfig:
     """The materials configuration from settings."""
     return MaterialsConfig(
-        settings.storage_dir, settings.content_dir, UploadLimits.from_settings(settings)
+        settings.storage_dir,
+        settings.content_dir,
+        UploadLimits.from_settings(settings),
+        object_store(settings),
     )
 
 

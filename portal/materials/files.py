@@ -60,7 +60,7 @@ def ingest(  # type: ignore[no-untyped-def]
     except FieldErrors:
         blob_discard(staged)
         raise
-    blob_commit(staged, config.storage_dir)
+    blob_commit(staged, config.storage_dir, config.remote)
     return blob_row(session, staged.sha256, staged.size, file_type.mime), file_type, file_name
 
 

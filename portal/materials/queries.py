@@ -13,7 +13,7 @@ from portal.authz import admin_check, staff_offering_ids, staff_role_check
 from portal.errors import NotFound
 from portal.materials.access import course_by_slug, manage_check
 from portal.models import Course, Material, MaterialBlob, Offering, User
-from portal.storage import blob_available, blob_path
+from portal.storage import ObjectStore, blob_path, blob_stored
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,9 @@ def materials_published(
 STORAGE_SAMPLE = 50
 
 
-def storage_missing_problem(session: Session, storage_dir: Path) -> str | None:
+def storage_missing_problem(
+    session: Session, storage_dir: Path, remote: ObjectStore | None = None
+) -> str | None:
     """One line when the storage folder lacks files the database names, else None.
 
     A random sample is looked up, never every file, so that a large store starts quickly;
@@ -194,11 +196,12 @@ def storage_missing_problem(session: Session, storage_dir: Path) -> str | None:
     sample = list(
         session.scalars(select(MaterialBlob.sha256).order_by(func.random()).limit(STORAGE_SAMPLE))
     )
-    missing = sum(not blob_available(blob_path(storage_dir, sha)) for sha in sample)
+    missing = sum(not blob_stored(storage_dir, sha, remote) for sha in sample)
     if not missing:
         return None
+    where = f"PORTAL_S3_BUCKET: {remote.bucket}" if remote else f"PORTAL_STORAGE_DIR: {storage_dir}"
     return (
-        f"PORTAL_STORAGE_DIR: {storage_dir} lacks {missing} of {len(sample)} sampled files "
+        f"{where} lacks {missing} of {len(sample)} sampled files "
         f"of the {total} the database names (is the storage volume mounted, or restored?); "
         "those materials show as unavailable."
     )

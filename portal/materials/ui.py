@@ -80,7 +80,7 @@ def material_show(m: MaterialView, key: str) -> None:
         return
     if m.path is None:
         return
-    if not blob_available(Path(m.path)):
+    if not blob_available(Path(m.path), config().remote):
         _unavailable(m, None)
         return
     try:

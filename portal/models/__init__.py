@@ -16,7 +16,7 @@ from portal.models.certificates import (
     VerificationThrottle,
 )
 from portal.models.courses import Course, Enrollment, LiveSession, Offering, OfferingInstructor
-from portal.models.evaluation import Evaluation, EvaluationAnswer
+from portal.models.evaluation import Evaluation, EvaluationAnswer, EvaluationRelease
 from portal.models.journal import JournalEntry
 from portal.models.mail import AccountToken, OutboxMessage, RecordsPurge
 from portal.models.materials import (
@@ -47,6 +47,7 @@ __all__ = [
     "Enrollment",
     "Evaluation",
     "EvaluationAnswer",
+    "EvaluationRelease",
     "FeeWaiver",
     "JournalEntry",
     "License",

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,6 +61,8 @@ class Offering(Base):
     late_tolerance_minutes: Mapped[int] = mapped_column(Integer, default=15)
     early_leave_tolerance_minutes: Mapped[int] = mapped_column(Integer, default=15)
     meeting_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # Whether the CE office sees who wrote which evaluation; participants are told on the form.
+    evaluation_names_visible: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Whether a certificate needs the fee paid (or waived by the CE office).
     certificate_requires_payment: Mapped[bool] = mapped_column(default=True, server_default=true())
     # When the last session ended, recorded once when the portal first saw it over; later

@@ -42,6 +42,8 @@ class Evaluation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The batch in which the response became visible to staff (None: not yet released).
+    release_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class EvaluationAnswer(Base):
@@ -59,3 +61,17 @@ class EvaluationAnswer(Base):
     item: Mapped[int] = mapped_column(Integer, default=0)
     value_num: Mapped[float | None] = mapped_column(Float, nullable=True)
     value_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class EvaluationRelease(Base):
+    """Per offering: how many responses staff may see while the evaluation is open (released
+    in batches of at least the minimum group size), and the seed of the export order."""
+
+    __tablename__ = "evaluation_releases"
+
+    offering_id: Mapped[int] = mapped_column(
+        ForeignKey("offerings.id", ondelete="CASCADE"), primary_key=True
+    )
+    order_seed: Mapped[str] = mapped_column(String(32))
+    released: Mapped[int] = mapped_column(Integer, default=0)
+    batches: Mapped[int] = mapped_column(Integer, default=0)

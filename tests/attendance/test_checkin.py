@@ -53,11 +53,11 @@ def test_check_in_and_out_make_the_session_present(session, factory, setup):
         session, live, kind="out", opens_at=live.ends_at - timedelta(minutes=10)
     )
     session.commit()
-    later = live.ends_at - timedelta(minutes=5)
+    later = live.ends_at - timedelta(minutes=3)
     assert submit(factory, user, code_at(out_window, later), later).ok
     summary = attendance_summary(session, enrollment.id)
-    assert summary.sessions[0].status == "present"
-    assert summary.sessions[0].minutes_attended == 173  # 16:02 to 18:55
+    assert summary.sessions[0].status == "present"  # 5 minutes missed: the tolerance
+    assert summary.sessions[0].minutes_attended == 175  # 16:02 to 18:57
     history = session.scalars(select(AttendanceChange).order_by(AttendanceChange.id)).all()
     assert [c.action for c in history] == ["check_in", "check_out"]
     assert history[1].before["checked_out_at"] is None and history[1].code_hash

@@ -172,3 +172,13 @@ def test_the_qr_link_reaches_check_in_when_another_page_opened_first(app_env, se
     assert not at.exception
     assert "You checked in to Session 1." in texts(at)
     assert session.scalar(select(Attendance.source)) == "code"
+
+
+def test_check_in_and_home_state_the_attendance_rule_before_the_session(app_env, session, world):
+    _, _, participant, _ = world
+    rule = "arrive on time and stay to the end: more than 5 minutes missed in a session"
+    for page in ("check_in.py", "participant_home.py"):
+        at = app_as(participant, page)
+        assert not at.exception
+        assert rule in texts(at), page
+        assert "means no credit for this course" in texts(at)

@@ -109,10 +109,17 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) ->
     raise RuntimeError(f"The server did not answer in {STARTUP_TIMEOUT} s:\n{log_path.read_text()}")
 
 
-def server_launch(database_url: str, workdir: Path, mode: str = "test") -> LiveServer:
+def server_launch(
+    database_url: str,
+    workdir: Path,
+    mode: str = "test",
+    *,
+    port: int | None = None,
+    cookie_key: str | None = None,
+) -> LiveServer:
     """Start the portal on a free port without waiting for it (see server_wait); mode is
     PORTAL_ENV ("demo" where a test signs in with the demo accounts)."""
-    port, cookie_key = free_port(), secrets.token_urlsafe(48)
+    port, cookie_key = port or free_port(), cookie_key or secrets.token_urlsafe(48)
     log_path = workdir / f"server-{port}.log"
     command = [
         sys.executable,
@@ -129,7 +136,7 @@ def server_launch(database_url: str, workdir: Path, mode: str = "test") -> LiveS
         "--browser.gatherUsageStats",
         "false",
     ]
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
@@ -138,6 +145,21 @@ def server_launch(database_url: str, workdir: Path, mode: str = "test") -> LiveS
             stderr=subprocess.STDOUT,
         )
     return LiveServer(f"http://127.0.0.1:{port}", database_url, cookie_key, process, log_path)
+
+
+def server_restart(server: LiveServer, mode: str = "test") -> LiveServer:
+    """Stop the server and start it again on the same port, database and cookie key."""
+    server_stop(server)
+    port = int(server.url.rsplit(":", 1)[1])
+    return server_wait(
+        server_launch(
+            server.database_url,
+            server.log_path.parent,
+            mode,
+            port=port,
+            cookie_key=server.cookie_key,
+        )
+    )
 
 
 def server_wait(server: LiveServer) -> LiveServer:

@@ -141,7 +141,7 @@ def test_evaluation_then_certificate_and_verification(page, new_context, live_se
     done = (
         main(page)
         .get_by_test_id("stAlertContentSuccess")
-        .filter(has_text=re.compile(r"^Submitted .*\d{1,2}:\d{2}"))
+        .filter(has_text=re.compile(r"^Submitted [A-Z][a-z]+ \d{1,2}, \d{4}\."))
     )
     expect(done).to_be_visible()
     expect(main(page).get_by_role("button", name="Submit evaluation")).to_have_count(0)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.models import utc_now
+from portal.models import Offering, utc_now
 from tests.apptest import app_as, texts
 from tests.apptest import page_alone as page_as
 from tests.factories import enrollment_make, offering_make, user_make
@@ -36,6 +36,7 @@ def test_participant_saves_a_draft_then_submits(attendee, session):
     at = app_as(user, "evaluation.py")
     assert not at.exception, at.exception
     assert "The evaluation is open" in texts(at)
+    assert "Your answers are anonymous" in texts(at)
     prefix = f"evaluation_{enrollment.id}_"
     _radio(at, prefix + "objective-1").set_value(5)
     at.text_area(key=prefix + "comments").set_value("<b>bold?</b> **no** 🙂")
@@ -104,8 +105,8 @@ def test_review_as_instructor_is_anonymous(session, app_env):
     assert {"Wonderful", "Too short", "More practice please"} <= set(comments["Comment"])
     assert "Author" not in comments.columns and "Pat Participant" not in page
     assert "All responses (CSV)" in [b.label for b in at.get("download_button")]
-    at.selectbox(key="review_profession").set_value("rn").run()
-    assert "Results are hidden for groups of fewer than 3" in texts(at)
+    at.selectbox(key="review_group").set_value(("profession", "rn")).run()
+    assert "once the evaluation has closed" in texts(at)
     assert "not assigned" in texts(app_as(other, "evaluation_review.py"))
 
 
@@ -125,6 +126,30 @@ def test_review_as_admin_lists_who_has_not_submitted(session, app_env):
     assert "Results are hidden for groups of fewer than 3" in page
     assert "Not submitted yet" in page
     assert list(at.dataframe[-1].value["Name"]) == ["Rosa Díaz"]
+    # A single response leaves in no export, not even the CE office's.
+    labels = [b.label for b in at.get("download_button")]
+    assert "All responses (CSV)" not in labels and "All responses (XLSX)" not in labels
+    assert "Response exports need at least 3 responses." in page
+
+
+def test_admin_sets_names_visible_and_participants_are_told(attendee, session):
+    user, enrollment = attendee
+    admin = user_make(session, role="admin")
+    session.commit()
+    assert "Your answers are anonymous" in texts(app_as(user, "evaluation.py"))
+    label = session.get(Offering, enrollment.offering_id).label
+    session.commit()  # end the read: the page writes
+    at = app_as(admin, "evaluation_review.py")
+    choice = at.selectbox(key="review_offering")
+    choice.set_value(next(i for i, o in enumerate(choice.options) if label in o)).run()
+    at.toggle(key="review_names_visible").set_value(True).run()
+    assert not at.exception, at.exception
+    assert "Names are visible to the CE office" in texts(at)
+    offering = session.get(Offering, enrollment.offering_id)
+    session.refresh(offering)
+    assert offering.evaluation_names_visible
+    session.commit()
+    assert "sees your name with your answers" in texts(app_as(user, "evaluation.py"))
 
 
 def test_checklist_section_is_registered():

@@ -1,13 +1,17 @@
 import csv
 import io
+from collections import Counter
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import select
 
-from portal.errors import NotAllowed
-from portal.evaluation import access
+from portal.errors import NotAllowed, PortalError
 from portal.evaluation.access import Filters
+from portal.evaluation.disclosure import admitted_groups, cells_ok
 from portal.evaluation.render import responses_csv, responses_xlsx, summary_pdf
 from portal.evaluation.responses import (
     evaluation_comments,
@@ -15,6 +19,8 @@ from portal.evaluation.responses import (
     evaluation_responses,
 )
 from portal.evaluation.review import evaluation_review, median_from_counts
+from portal.evaluation.services import offering_evaluation_names_set
+from portal.models import Evaluation
 from tests.factories import enrollment_make, user_make
 from tests.factories_attendance import attendance_make
 from tests.factories_evaluation import attendee_make, ended_offering, submitted_make, user_of
@@ -29,6 +35,12 @@ def people(session):
 
 def _item(review, question_id):
     return next(i for i in review.items if i.question_id == question_id)
+
+
+def _close(session, offering):
+    """The evaluation deadline has passed: every response is visible, groups may be shown."""
+    offering.evaluation_deadline = date(2023, 6, 30)
+    session.flush()
 
 
 @pytest.mark.parametrize(
@@ -51,6 +63,7 @@ def test_aggregates_response_rate_and_objectives(session, people):
     attendee_make(session, offering)  # eligible, not submitted
     partial = enrollment_make(session, user_make(session), offering)
     attendance_make(session, partial, offering.sessions[0])  # not eligible
+    _close(session, offering)
     review = evaluation_review(session, offering.id, instructor.id)
     assert (review.submitted, review.eligible, review.response_rate) == (4, 5, 0.8)
     overall = _item(review, "overall")
@@ -75,10 +88,52 @@ def test_small_groups_and_their_complements_are_hidden(session, people):
         submitted_make(session, offering)
     submitted_make(session, offering, profession="rn", state="CA")
     assert not evaluation_review(session, offering.id, admin.id).hidden_reason
+    # While the evaluation is open no group can be compared with an earlier view of it.
+    open_view = evaluation_review(session, offering.id, admin.id, Filters(profession="lmft"))
+    assert "once the evaluation has closed" in open_view.hidden_reason
+    _close(session, offering)
     # One nurse: the group is too small; everyone but the nurse: the rest would reveal her.
     for filters in (Filters(profession="rn"), Filters(profession="lmft")):
         review = evaluation_review(session, offering.id, admin.id, filters)
         assert review.hidden_reason and all(i.mean is None for i in review.items)
+
+
+def _lmft_and_bbs(session, offering):
+    """Four LMFTs, three of them licensed in California (BBS credit), and three nurses."""
+    for profession, state in [("lmft", "CA")] * 3 + [("lmft", "NY"), *[("rn", "CA")] * 3]:
+        submitted_make(session, offering, profession=profession, state=state)
+    _close(session, offering)
+
+
+def test_differencing_two_filters_cannot_single_anyone_out(session, people):
+    offering, instructor, _ = people
+    _lmft_and_bbs(session, offering)
+    both = Filters(profession="lmft", credit_type="BBS")
+    assert (
+        "one filter at a time"
+        in evaluation_review(session, offering.id, instructor.id, both).hidden_reason
+    )
+    lmft = evaluation_review(session, offering.id, instructor.id, Filters(profession="lmft"))
+    bbs = evaluation_review(session, offering.id, instructor.id, Filters(credit_type="BBS"))
+    assert (lmft.group_size, bbs.group_size) == (4, 3)
+    # LMFT (4) minus BBS (3) would be the New York LMFT: one of the two stays hidden.
+    assert not lmft.hidden_reason and bbs.hidden_reason
+    assert all(i.mean is None for i in bbs.items)
+    assert "would reveal the answers of fewer than 3" in bbs.hidden_reason
+    comments = evaluation_comments(session, offering.id, instructor.id, Filters(credit_type="BBS"))
+    assert comments.hidden_reason and not comments.comments
+
+
+def test_every_cell_between_shown_groups_holds_the_minimum():
+    everyone = frozenset(range(7))
+    a, b = frozenset({0, 1, 2, 3}), frozenset({3, 4, 5, 6})  # A + B - everyone = person 3
+    assert admitted_groups(everyone, [("A", a), ("B", b)], 3) == {"A"}
+    assert not cells_ok([everyone, a, b], 3) and cells_ok([everyone, a], 3)
+    assert admitted_groups(everyone, [("A", a), ("same", a), ("all", everyone)], 3) == {
+        "A",
+        "same",
+        "all",
+    }
 
 
 def test_optional_item_answered_by_few_is_hidden(session, people):
@@ -94,6 +149,7 @@ def test_credit_type_filter_follows_licenses(session, people):
     offering, _, admin = people
     for profession, state in [("lmft", "CA")] * 3 + [("lmft", "NY")] * 3 + [("rn", "CA")] * 3:
         submitted_make(session, offering, profession=profession, state=state)
+    _close(session, offering)
     sizes = {
         ct: evaluation_review(session, offering.id, admin.id, Filters(credit_type=ct)).group_size
         for ct in ("BBS", "BRN", "APA", "ATTENDANCE")
@@ -111,7 +167,7 @@ def test_only_assigned_instructors_and_admins_review(session, people):
     assert evaluation_review(session, offering.id, admin.id).is_admin
 
 
-def test_comments_search_and_names(session, people, monkeypatch, course):
+def test_comments_search_and_names(session, people):
     offering, instructor, admin = people
     for text in ("Loved the <b>meditation</b>", "More on *attachment*", "=HYPERLINK(1)"):
         submitted_make(session, offering, comments=text)
@@ -119,10 +175,8 @@ def test_comments_search_and_names(session, people, monkeypatch, course):
     assert [c.text for c in found.comments] == ["Loved the <b>meditation</b>"]
     assert found.comments[0].author is None
     assert evaluation_comments(session, offering.id, admin.id).comments[0].author is None
-    allowed = course.model_copy(
-        update={"evaluation": course.evaluation.model_copy(update={"admins_see_names": True})}
-    )
-    monkeypatch.setattr(access, "offering_course", lambda session, offering_id: allowed)
+    offering.evaluation_names_visible = True
+    session.flush()
     named = evaluation_comments(session, offering.id, admin.id)
     assert {c.author for c in named.comments} == {"Pat Participant"}
     assert evaluation_comments(session, offering.id, instructor.id).comments[0].author is None
@@ -170,3 +224,75 @@ def test_summary_pdf_is_one_page_with_means(session, people):
     text = pdf.pages[0].extract_text()
     assert "Evaluation summary" in text and "Responses: 3 of 3" in text
     assert "Objective 1" in text and "4.00" in text
+
+
+def _rows(session, offering, viewer):
+    return evaluation_responses(session, offering.id, viewer.id).rows
+
+
+def test_submit_and_export_diff_reveals_no_one(session, people):
+    offering, _, admin = people
+    for overall in (5, 4, 5):
+        submitted_make(session, offering, overall=overall)
+    first = _rows(session, offering, admin)
+    assert len(first) == 3 and _rows(session, offering, admin) == first  # a stable order
+    # The CE office watches one person submit, then exports again: nothing new to see.
+    submitted_make(session, offering, overall=1, comments="Only the latecomer wrote this.")
+    again = _rows(session, offering, admin)
+    assert again == first
+    review = evaluation_review(session, offering.id, admin.id)
+    assert (review.submitted, review.visible) == (4, 3) and "1 more response" in review.waiting_note
+    assert _item(review, "overall").n == 3
+    assert "latecomer" not in str(evaluation_comments(session, offering.id, admin.id))
+    # Two more complete a batch of three: the new rows belong to any of the three.
+    for _ in range(2):
+        submitted_make(session, offering, overall=3)
+    later = _rows(session, offering, admin)
+    new = Counter(row[1:] for row in later) - Counter(row[1:] for row in first)
+    assert len(later) == 6 and sum(new.values()) == 3
+    assert "Only the latecomer wrote this." in str(new)  # among three new rows, not alone
+    table = evaluation_responses(session, offering.id, admin.id)
+    assert not [c for c in table.columns if "Submitted" in c or "time" in c.lower()]
+
+
+def test_responses_keep_only_the_day(session, people):
+    offering, _, _ = people
+    enrollment = submitted_make(session, offering)
+    row = session.scalar(select(Evaluation).where(Evaluation.enrollment_id == enrollment.id))
+    local = row.submitted_at.astimezone(ZoneInfo(offering.time_zone))
+    assert (local.hour, local.minute, local.second) == (0, 0, 0)
+    assert row.created_at == row.updated_at == row.submitted_at
+
+
+def test_single_response_never_leaves_in_an_export(session, people):
+    offering, instructor, admin = people
+    submitted_make(session, offering, comments="Only mine.")
+    for viewer in (admin, instructor):
+        with pytest.raises(NotAllowed, match="at least 3"):
+            evaluation_responses(session, offering.id, viewer.id)
+    _close(session, offering)  # closing does not lower the minimum
+    with pytest.raises(NotAllowed):
+        evaluation_responses(session, offering.id, admin.id)
+    pdf = summary_pdf(evaluation_review(session, offering.id, admin.id))
+    assert "Only mine" not in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+def test_names_setting_is_the_offerings_and_fixed_once_answering_began(session, people):
+    offering, instructor, admin = people
+    with pytest.raises(NotAllowed):
+        offering_evaluation_names_set(
+            session=session, actor_id=instructor.id, offering_id=offering.id, visible=True
+        )
+    offering_evaluation_names_set(
+        session=session, actor_id=admin.id, offering_id=offering.id, visible=True
+    )
+    submitted_make(session, offering, comments="Signed by me.")
+    table = evaluation_responses(session, offering.id, admin.id)
+    assert table.columns[:3] == ("Name", "Email", "Submitted (day)") and len(table.rows) == 1
+    assert table.rows[0][2] == "2023-05-25"
+    with pytest.raises(PortalError, match="already answered"):
+        offering_evaluation_names_set(
+            session=session, actor_id=admin.id, offering_id=offering.id, visible=False
+        )
+    with pytest.raises(NotAllowed):  # instructors never see names, nor a lone response
+        evaluation_responses(session, offering.id, instructor.id)

@@ -10,7 +10,7 @@ from portal.errors import FieldErrors, NotFound, PortalError
 from portal.evaluation.eligibility import evaluation_state, evaluation_submitted
 from portal.evaluation.participant import evaluation_forms_for, saved_answers
 from portal.evaluation.services import evaluation_draft_save, evaluation_submit
-from portal.models import AuditEvent, Evaluation
+from portal.models import AuditEvent, Evaluation, EvaluationRelease
 from tests.factories import enrollment_make, user_make
 from tests.factories_evaluation import AFTER, ENDED, answers_complete, attendee_make, ended_offering
 
@@ -120,9 +120,7 @@ def test_submitted_evaluation_is_read_only(session, attendee):
     _submit(session, attendee, answers_complete())
     assert evaluation_submitted(session, attendee.id)
     state = evaluation_state(session, attendee.id, now=AFTER + timedelta(days=1))
-    assert (
-        state.state == "submitted" and "Submitted Thu, May 25, 2023, 1:00 PM PDT" in state.message
-    )
+    assert state.state == "submitted" and "Submitted May 25, 2023." in state.message
     with pytest.raises(PortalError, match="already submitted"):
         _submit(session, attendee, answers_complete())
     with pytest.raises(PortalError, match="already submitted"):
@@ -171,3 +169,35 @@ def test_concurrent_submits_leave_one_evaluation(factory, session):
     with factory() as check:
         rows = check.scalars(select(Evaluation)).all()
         assert [r.status for r in rows] == ["submitted"]
+
+
+def test_concurrent_submits_release_whole_batches(factory, session):
+    offering = ended_offering(session)
+    enrollments = [attendee_make(session, offering) for _ in range(7)]
+    session.add(EvaluationRelease(offering_id=offering.id, order_seed="s", released=0, batches=0))
+    session.commit()
+    barrier, failures = threading.Barrier(len(enrollments)), []
+
+    def submit(enrollment):
+        barrier.wait()
+        try:
+            with transaction(factory) as own:
+                _submit(own, enrollment, answers_complete())
+        except Exception as error:  # reported below, outside the thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=submit, args=(e,)) for e in enrollments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    with factory() as check:
+        batches = check.execute(
+            select(Evaluation.release_batch, func.count()).group_by(Evaluation.release_batch)
+        ).all()
+        release = check.get(EvaluationRelease, offering.id)
+        released = {batch: n for batch, n in batches if batch is not None}
+        assert sorted(released) == [1, 2] and all(n == 3 for n in released.values())
+        assert (release.released, release.batches) == (6, 2)
+        assert dict(batches)[None] == 1  # the seventh waits for two more

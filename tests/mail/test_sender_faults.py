@@ -206,3 +206,38 @@ def test_sign_ins_and_check_ins_go_through_while_a_slow_server_takes_mail(
         controller.stop()
     assert slowest < 0.5, f"a sign-in and check-in waited {slowest:.1f} s for the mail sender"
     assert len(inbox.messages) == 3 and _statuses(factory) == ["sent"] * 3
+
+
+class SlowQuit(SMTP):
+    """A server that takes its time to answer QUIT, after accepting every message."""
+
+    async def smtp_QUIT(self, arg):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(3)
+        await super().smtp_QUIT(arg)
+
+
+class SlowQuitController(Controller):
+    def factory(self):  # type: ignore[no-untyped-def]
+        return SlowQuit(self.handler, **self.SMTP_kwargs)
+
+
+def test_delivered_mail_is_recorded_before_quit_is_answered(factory):
+    port = _free_port()
+    inbox = Inbox()
+    controller = SlowQuitController(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    _queue(factory, 2)
+    sender = threading.Thread(
+        target=outbox_send_due, kwargs={"factory": factory, "settings": _settings(port)}
+    )
+    try:
+        sender.start()
+        deadline = time.monotonic() + 10
+        while len(inbox.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        # A sender killed now, while QUIT is unanswered, has recorded both as sent already.
+        assert sender.is_alive() and _statuses(factory) == ["sent", "sent"]
+        sender.join(timeout=30)
+    finally:
+        controller.stop()
