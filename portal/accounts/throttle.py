@@ -202,16 +202,25 @@ def sign_in_finish(
     keys = _keys(username, client)
     # The owner proved who they are: the account's counters start afresh. The address keeps
     # its count of other failures (signing in to one's own account must not reset it).
-    session.execute(
-        delete(SignInThrottle).where(SignInThrottle.key.in_([keys["pair"], keys["account"]]))
+    # Rows are touched in sign_in_begin's order (pair, address, account): no deadlock.
+    pair, address, account = (
+        SignInThrottle.key == keys[kind] for kind in ("pair", "address", "account")
     )
+    session.execute(delete(SignInThrottle).where(pair))
     session.execute(
         update(SignInThrottle)
-        .where(SignInThrottle.key == keys["address"], SignInThrottle.failures > 0)
+        .where(address, SignInThrottle.failures > 0)
         .values(failures=SignInThrottle.failures - 1)
     )
+    session.execute(delete(SignInThrottle).where(account))
+    # Forget counters idle for a day; rows another attempt holds right now are left alone.
+    idle = select(SignInThrottle.key).where(
+        SignInThrottle.last_failure_at < now - timedelta(days=1)
+    )
     session.execute(
-        delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - timedelta(days=1))
+        delete(SignInThrottle).where(
+            SignInThrottle.key.in_(idle.with_for_update(skip_locked=True).scalar_subquery())
+        )
     )
     _audit(session, f"{where}.succeeded", username, client)
     return _subject(session, username)

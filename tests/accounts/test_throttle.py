@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.accounts import services as accounts
 from portal.accounts.throttle import SignInPolicy
 from portal.db import transaction
-from portal.models import AuditEvent
+from portal.models import AuditEvent, SignInThrottle
 from tests.factories import PASSWORD, user_make
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -156,3 +156,11 @@ def test_passwords_keep_their_spaces_at_registration_and_sign_in(session):
     user = accounts.user_register(session=session, form=form)
     assert _try(session, "sam", "  spaced out pass  ", OWNER, NOW).user_id == user.id
     assert _try(session, "sam", "spaced out pass", OWNER, NOW).user_id is None
+
+
+def test_counters_idle_for_a_day_are_forgotten(session, quick_checks):
+    user_make(session, username="pat")
+    _try(session, "nobody", "guess", ATTACKER, NOW - timedelta(days=2), captcha=True)
+    assert session.scalar(select(func.count()).select_from(SignInThrottle)) == 3
+    assert _try(session, "pat", PASSWORD, OWNER, NOW).user_id is not None
+    assert session.scalar(select(func.count()).select_from(SignInThrottle)) == 1  # OWNER's
