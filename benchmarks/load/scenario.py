@@ -138,7 +138,8 @@ async def _check_in(browser: StreamlitBrowser, code: str, out: Outcome, flow: st
         result = await browser.run(widgets=[text_value(field.id, code), trigger(submit.id)])
     alerts = result.texts("alert", every_run=True)
     if not any("Recorded:" in t for t in alerts):
-        raise RuntimeError(f"no confirmation: {alerts}")
+        shown = alerts or [e.text[:40] for e in result.seen][:8]
+        raise RuntimeError(f"no confirmation: {shown}")
     out.done_at = time.perf_counter()
     out.checkin_s = out.done_at - started
 
