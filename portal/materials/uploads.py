@@ -86,6 +86,28 @@ class UploadLimits:
         """The limit that applies to a type."""
         return getattr(self, file_type.limit)
 
+    def for_kind(self, kind: str) -> int:
+        """The limit that applies to a material kind (pdf, audio, image, ...)."""
+        limit = next((t.limit for t in (*ACCEPTED.values(), MARKDOWN) if t.kind == kind), None)
+        return getattr(self, limit) if limit else self.largest
+
+    @property
+    def largest(self) -> int:
+        """The largest limit of any kind: what the server must let through."""
+        return max(self.document, self.media, self.image)
+
+    def text(self) -> str:
+        """The limits in words, per kind of file."""
+        return (
+            f"Documents (PDF, Markdown) up to {size_text(self.document)}, audio (MP3, M4A, WAV) "
+            f"and video (MP4) up to {size_text(self.media)}, images up to {size_text(self.image)}."
+        )
+
+
+def megabytes(size: int) -> int:
+    """A byte count in whole megabytes, rounded up (what Streamlit's upload limits take)."""
+    return -(-size // MB)
+
 
 def _refuse(message: str) -> FieldErrors:
     return FieldErrors({"file": message})
