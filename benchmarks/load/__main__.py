@@ -120,6 +120,8 @@ def main(argv: list[str]) -> int:
             "PORTAL_COOKIE_KEY": cookies.key, "PORTAL_COOKIE_NAME": cookies.name,
             "PORTAL_STORAGE_DIR": storage, "PORTAL_SECRETS_FILE": os.devnull,
             "PORTAL_PUBLIC_BASE_URL": "https://ce.example.org",
+            # The harness (and nginx) stand where the production proxy does.
+            "PORTAL_TRUSTED_PROXIES": "127.0.0.1/32",
             "PORTAL_CE_ADMINISTRATOR_NAME": "Dana Reyes, PhD",
             "PORTAL_CE_ADMINISTRATOR_TITLE": "Director of Continuing Education",
             "PORTAL_CE_ADMINISTRATOR_SIGNATURE": str(signature),
