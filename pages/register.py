@@ -60,6 +60,7 @@ with st.form(FORM):
         key="register_license_state",
     )
     ui.field_error(FORM, "license_state")
+    ui.form_error(FORM)
     submitted = st.form_submit_button("Create account", type="primary")
 
 if submitted:

@@ -169,3 +169,27 @@ def test_outside_demo_mode_the_demo_admin_cannot_sign_in(app_env, session, monke
     assert not at.session_state["authentication_status"]
     assert "Username or password is incorrect" in texts(at)
     assert "Demo data" not in texts(at)
+
+
+def test_registration_from_one_address_is_limited(app_env, monkeypatch, factory):
+    monkeypatch.setenv("PORTAL_REGISTRATIONS_PER_HOUR", "2")
+    from portal.settings import settings_load
+
+    settings_load.cache_clear()
+    at = app_as(None)
+    at.switch_page("pages/register.py").run()
+    shown = []
+    for attempt in range(3):
+        _input(at, "Full name as it must appear on your certificate").input("Ana Probe")
+        _input(at, "Email").input("ana@example.org")
+        _input(at, "Username").input(f"ana{attempt}")
+        _input(at, "Password").input("a long password")
+        _input(at, "Repeat password").input("another password")  # refused, yet counted
+        at.selectbox(key="register_profession").select("other")
+        at.button[0].click()
+        at.run()
+        shown.append(texts(at))
+    assert "The two passwords differ." in shown[1]
+    assert "Too many new accounts from here" in shown[2]
+    with factory() as check:
+        assert check.scalar(select(User)) is None
