@@ -22,7 +22,6 @@ from portal.models import AuditEvent, utc_now
 GENESIS = "0" * 64
 # pg_advisory_xact_lock key of the audit chain (any constant no other lock uses).
 CHAIN_LOCK = 0x61756469  # "audi"
-_TIP = "audit_chain_tip"  # session.info: (transaction, hash of its last event)
 
 
 def event_digest(
@@ -52,15 +51,14 @@ def event_digest(
 
 
 def _chain_tip(session: Session) -> str:
-    """The hash of the newest event, with the chain locked until this transaction ends."""
-    transaction = session.get_transaction()
-    kept = session.info.get(_TIP)
-    if kept is not None and kept[0] is transaction:
-        return kept[1]
+    """The hash of the newest event, with the chain locked until this transaction ends.
+
+    The query flushes events added earlier in this transaction first, so they are part of
+    the chain; an event a rolled-back savepoint took with it is not.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    with session.no_autoflush:
-        tip = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    tip = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     return tip or GENESIS
 
 
@@ -95,5 +93,4 @@ def audit_record(
         hash=digest,
     )
     session.add(event)
-    session.info[_TIP] = (session.get_transaction(), digest)
     return event

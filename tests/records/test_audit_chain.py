@@ -213,3 +213,15 @@ def test_the_app_role_may_not_truncate_update_or_delete_audit_events(
         app.dispose()
     report = audit_chain_verify(session)
     assert report.intact and report.head.events == 3
+
+
+def test_an_event_undone_with_its_savepoint_leaves_no_gap(session, factory):
+    with transaction(factory) as s:
+        audit_record(session=s, actor_id=None, action="kept", subject_type="x", subject_id=1)
+        with pytest.raises(RuntimeError), s.begin_nested():
+            audit_record(session=s, actor_id=None, action="undone", subject_type="x", subject_id=2)
+            s.flush()
+            raise RuntimeError("refused")
+        audit_record(session=s, actor_id=None, action="after", subject_type="x", subject_id=3)
+    report = audit_chain_verify(session)
+    assert report.intact and report.head.events == 2
