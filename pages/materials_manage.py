@@ -9,7 +9,7 @@ from portal.materials import queries as materials_queries
 from portal.materials import services as materials
 from portal.materials import ui as ui_materials
 from portal.materials.access import placements
-from portal.materials.uploads import size_text
+from portal.materials.uploads import megabytes, size_text
 
 user = require_role("instructor", "admin")
 ui.show_flash()
@@ -22,11 +22,7 @@ scope = st.selectbox("Materials for", scopes, format_func=lambda s: s.label, key
 cfg = ui_materials.config()
 options = placements(course_get(cfg.content_dir, scope.course_slug))
 where = {"course_slug": scope.course_slug, "offering_id": scope.offering_id}
-st.caption(
-    f"Documents (PDF, Markdown) up to {size_text(cfg.limits.document)}, audio (MP3, M4A, WAV) "
-    f"and video (MP4) up to {size_text(cfg.limits.media)}, images up to "
-    f"{size_text(cfg.limits.image)}. The type is read from the file's content."
-)
+st.caption(f"{cfg.limits.text()} The type is read from the file's content.")
 
 
 def placement_select(key: str, current: str = "general") -> str:
@@ -51,7 +47,12 @@ with upload_tab, st.form("upload_form", clear_on_submit=True):
     title = st.text_input("Title (the file name when empty)", key="upload_title")
     ui.field_error("upload", "title")
     description = st.text_area("Description (Markdown)", key="upload_description")
-    upload = st.file_uploader("File", key="upload_file")
+    upload = st.file_uploader(
+        "File",
+        key="upload_file",
+        help=cfg.limits.text(),
+        max_upload_size=megabytes(cfg.limits.largest),
+    )
     ui.field_error("upload", "file")
     published = st.checkbox("Publish now", key="upload_published")
     if st.form_submit_button("Upload", icon=":material/upload:"):
@@ -121,8 +122,12 @@ def material_edit(m: materials_queries.MaterialView) -> None:
         return
     form = f"replace_{m.id}"
     with st.form(form):
+        limit = cfg.limits.for_kind(m.kind)
         new = st.file_uploader(
-            "Replace with a new file (the old version is kept)", key=f"replace_file_{m.id}"
+            "Replace with a new file (the old version is kept)",
+            key=f"replace_file_{m.id}",
+            help=f"A {m.kind} file of at most {size_text(limit)}.",
+            max_upload_size=megabytes(limit),
         )
         ui.field_error(form, "file")
         if st.form_submit_button("Replace file"):

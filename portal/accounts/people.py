@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts import services as accounts
+from portal.accounts import throttle
 from portal.accounts.professions import profession_label
 from portal.accounts.tokens import set_password_link, token_issue
 from portal.authz import admin_check, admin_or_operator_check
@@ -172,9 +173,27 @@ def password_reset_send(
     )
 
 
-def user_register_with_confirmation(*, session: Session, form: accounts.Registration) -> User:
-    """Register a participant and queue the 'your account is ready' email."""
-    user = accounts.user_register(session=session, form=form)
+def user_register_with_confirmation(
+    *,
+    session: Session,
+    form: accounts.Registration,
+    client: str,
+    per_hour: int,
+    now: datetime | None = None,
+) -> User | FieldErrors:
+    """Register a participant and queue the 'your account is ready' email.
+
+    Attempts are limited per client address; a refused form is returned, not raised, so
+    that its counted attempt commits.
+    """
+    throttle.registration_attempt(
+        session=session, client=client, per_hour=per_hour, now=now or utc_now()
+    )
+    try:
+        with session.begin_nested():
+            user = accounts.user_register(session=session, form=form)
+    except FieldErrors as refused:
+        return refused
     mail_registration(session=session, user_id=user.id)
     return user
 
