@@ -4,18 +4,28 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.dev-installed-stamp
 
-.PHONY: run test lint bench load install fonts browser-deps nginx-deps clean
+.PHONY: run test lint bench load install install-dev fonts browser-deps nginx-deps clean
 
+# Runtime requirements only (what `make run` and production need), every file checked
+# against its SHA-256 in requirements.lock. Both locks: pip-compile --generate-hashes
+# (see the header of each file); requirements-dev.lock adds pytest, playwright, ruff, ...
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 # Debian's Noto fonts, when missing: certificates print names in the scripts DejaVu Sans
 # (shipped in portal/certificates/fonts) lacks, and the portal does not start without them.
@@ -48,14 +58,14 @@ run: $(STAMP) fonts
 		--server.port $(PORT) --server.address 0.0.0.0 \
 		--client.showErrorDetails $$( [ "$${PORTAL_ENV:-demo}" = demo ] && echo full || echo none )
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) fonts browser-deps lint
+test: $(DEV_STAMP) fonts browser-deps lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
-bench: $(STAMP) fonts browser-deps
+bench: $(DEV_STAMP) fonts browser-deps
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m benchmarks
 
@@ -72,7 +82,7 @@ nginx-deps:
 USERS ?= 300
 PROCESSES ?= 1
 FLOW ?= qr
-load: $(STAMP) fonts
+load: $(DEV_STAMP) fonts
 	@if [ "$(PROCESSES)" -gt 1 ]; then $(MAKE) --no-print-directory nginx-deps; fi
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m benchmarks.load --users $(USERS) --processes $(PROCESSES) --flow $(FLOW)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal import navigation, ui
 from portal.accounts.ui import authenticate, page_run_user, return_page_take
+from portal.attendance.console import CHECK_IN_PATH
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
 ui.styles_apply()
@@ -39,6 +40,8 @@ for spec in specs:
     if page.url_path == back_to:
         returning = page
 
+check_in = next((p for ps in sections.values() for p in ps if p.url_path == CHECK_IN_PATH), None)
+scanned = st.query_params.get("code")
 with (
     ui.request_logging(user.id if user else None),
     ui.failure_boundary("page run"),
@@ -46,6 +49,10 @@ with (
 ):
     # Expanded: admins have over a dozen pages, none of which should hide behind "View more".
     current = st.navigation(sections, expanded=True)
+    if scanned and check_in is not None and current.url_path != CHECK_IN_PATH:
+        # A QR link that opened another page (the sign-in form first, or a fresh process
+        # that did not know the page yet) goes on to Check in, which checks the person in.
+        st.switch_page(check_in, query_params={"code": scanned})
     if returning is not None and returning.url_path != current.url_path:
         st.switch_page(returning)  # back to the page the person had open
     current.run()

@@ -1,4 +1,5 @@
-"""People: search, change role, deactivate or reactivate, send a password-reset link."""
+"""People: add (with an invitation), search, change role, deactivate or reactivate, send a
+password-reset link."""
 
 from datetime import timedelta
 
@@ -12,6 +13,36 @@ from portal.models import ROLES
 admin = require_role("admin")
 ui.show_flash()
 st.title("People")
+settings = ui.settings()
+with st.expander("Add a person", expanded=ui.form_has_errors("person_add")), st.form("person_add"):
+    st.caption(
+        "They get an email with a one-time link to choose their password "
+        f"(valid {settings.invite_link_days} days)."
+    )
+    new_name = st.text_input("Full name as printed on certificates", key="person_add_name")
+    ui.field_error("person_add", "full_name")
+    new_email = st.text_input("Email", key="person_add_email")
+    ui.field_error("person_add", "email")
+    new_username = st.text_input("Username", key="person_add_username")
+    ui.field_error("person_add", "username")
+    new_role = st.selectbox("Role", ROLES, key="person_add_role")
+    ui.field_error("person_add", "role")
+    ui.form_error("person_add")
+    if st.form_submit_button("Add and send the invitation"):
+        created = ui.submit(
+            "person_add",
+            people.person_create_invited,
+            actor_id=admin.id,
+            username=new_username,
+            email=new_email,
+            full_name=new_name,
+            role=new_role,
+            base_url=settings.public_base_url,
+            valid_for=timedelta(days=settings.invite_link_days),
+        )
+        if created is not None:
+            ui.flash(f"{new_name} was added as {new_role}; the invitation is on its way.")
+        st.rerun()
 left, right = st.columns([3, 1])
 text = left.text_input("Search name, username, email or license number", key="people_search")
 role = right.selectbox("Role", ["", *ROLES], key="people_role", format_func=lambda r: r or "any")
@@ -40,7 +71,6 @@ person = st.selectbox(
 st.page_link(
     "pages/admin_person.py", label="Open the whole record", query_params={"user": str(person.id)}
 )
-settings = ui.settings()
 
 with st.form("role"):
     st.markdown("**Role**")

@@ -183,5 +183,6 @@ with tab_import:
                 if done is not None:
                     ui.flash(f"Imported evidence for {done.people_matched} people.")
                     st.rerun()
-            ui.field_error("import", "reason")
+            for field in ("reason", "file"):
+                ui.field_error("import", field)
             ui.form_error("import")

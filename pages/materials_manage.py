@@ -9,7 +9,7 @@ from portal.materials import queries as materials_queries
 from portal.materials import services as materials
 from portal.materials import ui as ui_materials
 from portal.materials.access import placements
-from portal.materials.uploads import MATERIAL_LIMIT, UPLOAD_KINDS, size_text
+from portal.materials.uploads import megabytes, size_text
 from portal.timefmt import format_instant
 
 user = require_role("instructor", "admin")
@@ -23,11 +23,7 @@ scope = st.selectbox("Materials for", scopes, format_func=lambda s: s.label, key
 cfg = ui_materials.config()
 options = placements(course_get(cfg.content_dir, scope.course_slug))
 where = {"course_slug": scope.course_slug, "offering_id": scope.offering_id}
-st.caption(
-    f"Documents (PDF, Markdown) up to {size_text(cfg.limits.document)}, audio (MP3, M4A, WAV) "
-    f"and video (MP4) up to {size_text(cfg.limits.media)}, images up to "
-    f"{size_text(cfg.limits.image)}. The type is read from the file's content."
-)
+st.caption(f"{cfg.limits.text()} The type is read from the file's content.")
 
 
 def placement_select(key: str, current: str = "general") -> str:
@@ -47,21 +43,17 @@ def done(result: object, message: str) -> None:
 
 
 upload_tab, link_tab = st.tabs(["Upload a file", "Add a link"])
-with upload_tab:
-    # Outside the form: the file picker's own size message follows the kind chosen.
-    limit = st.radio(
-        "Kind of file", list(UPLOAD_KINDS), format_func=lambda k: UPLOAD_KINDS[k][0],
-        horizontal=True, key="upload_kind",
-    )  # fmt: skip
 with upload_tab, st.form("upload_form", clear_on_submit=True):
     placement = placement_select("upload_placement")
     title = st.text_input("Title (the file name when empty)", key="upload_title")
     ui.field_error("upload", "title")
     description = st.text_area("Description (Markdown)", key="upload_description")
     upload = st.file_uploader(
-        "File", type=list(UPLOAD_KINDS[limit][1]), key="upload_file",
-        max_upload_size=cfg.limits.megabytes(limit),
-    )  # fmt: skip
+        "File",
+        key="upload_file",
+        help=cfg.limits.text(),
+        max_upload_size=megabytes(cfg.limits.largest),
+    )
     ui.field_error("upload", "file")
     published = st.checkbox("Publish now", key="upload_published")
     if st.form_submit_button("Upload", icon=":material/upload:"):
@@ -131,10 +123,13 @@ def material_edit(m: materials_queries.MaterialView) -> None:
         return
     form = f"replace_{m.id}"
     with st.form(form):
+        limit = cfg.limits.for_kind(m.kind)
         new = st.file_uploader(
-            "Replace with a new file (the old version is kept)", key=f"replace_file_{m.id}",
-            max_upload_size=cfg.limits.megabytes(MATERIAL_LIMIT.get(m.kind, "image")),
-        )  # fmt: skip
+            "Replace with a new file (the old version is kept)",
+            key=f"replace_file_{m.id}",
+            help=f"A {m.kind} file of at most {size_text(limit)}.",
+            max_upload_size=megabytes(limit),
+        )
         ui.field_error(form, "file")
         if st.form_submit_button("Replace file"):
             done(ui.submit(form, materials.material_replace, actor_id=user.id, material_id=m.id,

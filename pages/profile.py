@@ -6,7 +6,7 @@ from portal import ui
 from portal.accounts import services as accounts
 from portal.accounts.professions import PROFESSIONS, US_STATES
 from portal.accounts.profile import profile_get
-from portal.accounts.ui import require_role, sign_in_as
+from portal.accounts.ui import require_role, sign_in_as, sign_in_policy
 
 user = require_role("participant", "instructor", "admin")
 ui.show_flash()
@@ -106,6 +106,8 @@ with st.form("password", clear_on_submit=True):
             current=current,
             new=new,
             repeat=repeat,
+            client=ui.client_address(),
+            policy=sign_in_policy(),
         )
         if not ui.form_has_errors("password"):
             sign_in_as(user.id, user.username)

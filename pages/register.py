@@ -60,6 +60,7 @@ with st.form(FORM):
         key="register_license_state",
     )
     ui.field_error(FORM, "license_state")
+    ui.form_error(FORM)
     submitted = st.form_submit_button("Create account", type="primary")
 
 if submitted:
@@ -71,7 +72,13 @@ if submitted:
         repeat,
         accounts.LicenseInput(profession or "", number, state or ""),
     )
-    user = ui.submit(FORM, people.user_register_with_confirmation, form=form)
+    user = ui.submit(
+        FORM,
+        people.user_register_with_confirmation,
+        form=form,
+        client=ui.client_address(),
+        per_hour=ui.settings().registrations_per_hour,
+    )
     if user is not None:
         sign_in_as(user.id, user.username)
         ui.flash("Welcome! Your account is ready.")

@@ -14,7 +14,9 @@ view = ui.query(tokens.token_check, token=token) if token else None
 if view is None:
     if not st.session_state.get("_password_set"):
         st.error(tokens.INVALID_LINK)
-    st.page_link("streamlit_app.py", label="Go to sign in", icon=":material/login:")
+    # A plain link to the front page: the entry script is no page of the menu, so
+    # st.page_link to it fails, and the sign-in page is in the menu only when signed out.
+    st.markdown(":material/login: [Go to sign in](/)")
     st.stop()
 
 st.write(f"Account: **{ui.escape_markdown(view.username)}** ({ui.escape_markdown(view.full_name)})")

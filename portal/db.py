@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -93,6 +95,11 @@ def transaction(factory: SessionFactory) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back on any error."""
     with factory.begin() as session:
         yield session
+
+
+def insert_for(session: Session):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT construct, which offers ON CONFLICT (both databases support it)."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from portal import PROJECT_ROOT
+from portal.clients import Network, proxy_networks
 
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'db' / 'portal.sqlite3'}"
 DEMO_COOKIE_KEY = "demo-only-cookie-key-not-for-production-use"
@@ -71,6 +72,15 @@ class Settings(BaseSettings):
     upload_limit_image_mb: int = Field(default=10, ge=1)
     lockout_attempts: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=15, ge=1)
+    # Failed sign-ins from one address (any accounts) before its attempts are delayed.
+    sign_in_address_attempts: int = Field(default=20, ge=1)
+    # Failed sign-ins on an account (from anywhere) before a CAPTCHA is asked as well.
+    sign_in_captcha_after: int = Field(default=3, ge=1)
+    # New accounts one address may create per hour.
+    registrations_per_hour: int = Field(default=10, ge=1)
+    # Reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma separated
+    # (e.g. "127.0.0.1" for nginx on the same machine). Empty: the header is ignored.
+    trusted_proxies: str = ""
     ce_administrator_name: str = DEMO_ADMINISTRATOR_NAME
     ce_administrator_title: str = DEMO_ADMINISTRATOR_TITLE
     ce_administrator_signature: Path | None = None
@@ -86,6 +96,12 @@ class Settings(BaseSettings):
     # One-time set-password links.
     reset_link_minutes: int = Field(default=120, ge=5)
     invite_link_days: int = Field(default=14, ge=1)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        proxy_networks(value)  # ValueError names the entry that is not an address
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -107,6 +123,10 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The database URL, with SQLite as the default outside production."""
         return self.database_url or DEFAULT_DATABASE_URL
+
+    def trusted_proxy_networks(self) -> list[Network]:
+        """The reverse proxies whose X-Forwarded-For header is believed."""
+        return proxy_networks(self.trusted_proxies)
 
     def resolved_cookie_key(self) -> str:
         """The cookie signing key; demo mode may fall back to a fixed demo key."""

@@ -16,6 +16,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from portal.clients import client_address as _client_address
 from portal.courses.content import PaymentInfo
 from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
@@ -42,6 +43,16 @@ def settings() -> Settings:
         return settings_load()
     except SettingsError as error:
         fail(str(error))
+
+
+def client_address() -> str:
+    """The address of the browser behind this session; X-Forwarded-For only via trusted proxies."""
+    peer = st.context.ip_address
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    # Streamlit reports loopback as None (and a test harness may report no strings at all).
+    peer = peer if isinstance(peer, str) and peer else "127.0.0.1"
+    forwarded = forwarded if isinstance(forwarded, str) else ""
+    return _client_address(peer, forwarded, settings().trusted_proxy_networks())
 
 
 @st.cache_resource(show_spinner=False)
@@ -132,11 +143,15 @@ def _errors_key(form: str) -> str:
 
 
 def submit(form_key: str, service: Callable[..., T], /, **kwargs: Any) -> T | None:
-    """Run a service in one transaction; on refusal keep its messages for the form's fields."""
+    """Run a service in one transaction; on refusal keep its messages for the form's fields.
+
+    A service returns (rather than raises) FieldErrors when what it did must still commit,
+    such as a counted failed password check.
+    """
     st.session_state.pop(_errors_key(form_key), None)
     try:
         with transaction(db()) as session:
-            return service(session=session, **kwargs)
+            result = service(session=session, **kwargs)
     except FieldErrors as error:
         st.session_state[_errors_key(form_key)] = error.errors
     except PortalError as error:
@@ -144,6 +159,10 @@ def submit(form_key: str, service: Callable[..., T], /, **kwargs: Any) -> T | No
     except Exception as error:  # the database or storage failed: words and an id, no detail
         failure = failure_record(error, f"{form_key}: {getattr(service, '__name__', service)}")
         st.session_state[_errors_key(form_key)] = {"_form": failure.text}
+    else:
+        if not isinstance(result, FieldErrors):
+            return result
+        st.session_state[_errors_key(form_key)] = result.errors
     return None
 
 

@@ -39,6 +39,24 @@ def _pg_url_for(name: str) -> str:
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
+# Page scripts only read widgets and call services, and every service is tested on both
+# databases; AppTest runs of pages on PostgreSQL would double the slowest part of the
+# suite without testing anything new, so page modules run on SQLite.
+PAGE_MODULES = ("tests/pages/", "test_pages.py", "_page.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the PostgreSQL runs of page modules."""
+    keep, drop = [], []
+    for item in items:
+        page_module = any(part in item.nodeid.split("::")[0] for part in PAGE_MODULES)
+        on_pg = getattr(item, "callspec", None) and item.callspec.params.get("database_url")
+        (drop if page_module and on_pg == "postgresql" else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """A migrated PostgreSQL database to copy; the run fails when PostgreSQL is unreachable."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from fpdf import FPDF
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from portal import PROJECT_ROOT
@@ -27,14 +29,31 @@ def pdf_bytes(text: str = "Slides") -> bytes:
     return bytes(pdf.output())
 
 
+def image_bytes(format: str) -> bytes:
+    """A real small picture in the given Pillow format."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (31, 111, 139)).save(out, format=format)
+    return out.getvalue()
+
+
+def pdf_with(catalog_entries: bytes, keep_open_action: bool = False) -> bytes:
+    """A real PDF whose catalog carries extra entries (actions, names); its own opening
+    destination is dropped unless kept (then a key is defined twice)."""
+    data = pdf_bytes()
+    if not keep_open_action:
+        data = re.sub(rb"/OpenAction \[[^\]]*\]", b"", data)
+    return data.replace(b"/Type /Catalog", b"/Type /Catalog " + catalog_entries)
+
+
 GOOD = {
     "slides.pdf": pdf_bytes(),
     "meditation.mp3": b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 200,
     "meditation.m4a": b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00M4A mp42isom" + b"\0" * 200,
     "meditation.wav": b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\0" * 200,
     "talk.mp4": b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2mp41" + b"\0" * 200,
-    "diagram.png": b"\x89PNG\r\n\x1a\n" + b"\0" * 200,
-    "photo.jpg": b"\xff\xd8\xff\xe0" + b"\0" * 200,
+    "diagram.png": image_bytes("PNG"),
+    "photo.jpg": image_bytes("JPEG"),
+    "animation.gif": image_bytes("GIF"),
     "notes.md": "# Notes\n\nBreathe *slowly* — ça va. Use `a < b` in code.\n".encode(),
 }
 GOOD_KINDS = {
@@ -45,6 +64,7 @@ GOOD_KINDS = {
     "talk.mp4": "video",
     "diagram.png": "image",
     "photo.jpg": "image",
+    "animation.gif": "image",
     "notes.md": "markdown",
 }
 # name -> (bytes, a word the refusal must contain)
@@ -69,6 +89,25 @@ HOSTILE = {
         "scripts",
     ),
     "empty.pdf": (b"", "empty"),
+    # A GIF header followed by script: the type check passes, no picture decodes.
+    "corrupt.gif": (b"GIF89a" + b"<script>alert(document.cookie)</script>" * 4, "damaged"),
+    "truncated.png": (image_bytes("PNG")[:60], "damaged"),
+    "png-posing.jpg": (b"\x89PNG\r\n\x1a\n" + b"\0" * 200, "damaged"),
+    "escaped-script.pdf": (
+        pdf_with(b"/OpenAction << /S /J#61vaScript /JS (app.alert(1)) >>"),
+        "scripts",
+    ),
+    "escaped-js-key.pdf": (pdf_with(b"/OpenAction << /S /JavaScript /J#53 (x) >>"), "scripts"),
+    "launch.pdf": (pdf_with(b"/OpenAction << /S /L#61unch /F (cmd.exe) >>"), "launch"),
+    "launch-twice-defined.pdf": (
+        pdf_with(b"/OpenAction << /S /L#61unch /F (cmd.exe) >>", keep_open_action=True),
+        "launch",
+    ),
+    "auto-open.pdf": (pdf_with(b"/AA << /O << /S /GoTo /D [0] >> >>"), "automatic"),
+    "attachment.pdf": (
+        pdf_with(b"/Names << /EmbeddedFiles << /Names [(a.exe) << /Type /Filespec >>] >> >>"),
+        "attachments",
+    ),
 }
 
 

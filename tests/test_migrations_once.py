@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -16,9 +17,13 @@ from sqlalchemy.pool import NullPool
 from portal import PROJECT_ROOT
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+# Each process imports everything first, then all start the portal at the same instant.
 STARTER = (
-    "from portal.runtime import runtime_start; from portal.settings import settings_load; "
-    "runtime_start(settings_load()).dispose()"
+    "import os, time\n"
+    "from portal.runtime import runtime_start\n"
+    "from portal.settings import settings_load\n"
+    "time.sleep(max(0.0, float(os.environ['START_AT']) - time.time()))\n"
+    "runtime_start(settings_load()).dispose()\n"
 )
 
 
@@ -44,6 +49,7 @@ def test_processes_starting_together_migrate_a_new_database_once(empty_postgresq
         "PORTAL_ENV": "test",
         "PORTAL_DATABASE_URL": empty_postgresql,
         "PORTAL_SECRETS_FILE": str(tmp_path / "none.toml"),
+        "START_AT": str(time.time() + 15),
     }
     starters = [
         subprocess.Popen(

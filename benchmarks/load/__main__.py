@@ -16,6 +16,7 @@ import segno
 
 from benchmarks.common import PG_URL, bench
 from benchmarks.load import scenario
+from benchmarks.load.protocol import StreamlitBrowser
 from benchmarks.load.seed import attendance_counts, fresh_database, seed
 from benchmarks.load.servers import Portal, portal
 from portal.models import utc_now
@@ -37,7 +38,18 @@ async def _sample_memory(servers: Portal, stop: asyncio.Event) -> None:
         await asyncio.sleep(0.5)
 
 
+async def _warm(servers: Portal) -> None:
+    """Open the sign-in page once on each process, as the deploy's smoke check would: a
+    process's first session also starts its engine and checks the database."""
+    for process in servers.processes:
+        browser = StreamlitBrowser(process.url)
+        await browser.connect()
+        await browser.run()
+        await browser.close()
+
+
 async def _load(servers: Portal, seeded, cookies: scenario.Cookies, flow: str) -> None:  # type: ignore[no-untyped-def]
+    await _warm(servers)
     console = scenario.Console()
     browser = await scenario.console_open(servers.url, cookies, console)
     stop = asyncio.Event()
@@ -108,6 +120,8 @@ def main(argv: list[str]) -> int:
             "PORTAL_COOKIE_KEY": cookies.key, "PORTAL_COOKIE_NAME": cookies.name,
             "PORTAL_STORAGE_DIR": storage, "PORTAL_SECRETS_FILE": os.devnull,
             "PORTAL_PUBLIC_BASE_URL": "https://ce.example.org",
+            # The harness (and nginx) stand where the production proxy does.
+            "PORTAL_TRUSTED_PROXIES": "127.0.0.1/32",
             "PORTAL_CE_ADMINISTRATOR_NAME": "Dana Reyes, PhD",
             "PORTAL_CE_ADMINISTRATOR_TITLE": "Director of Continuing Education",
             "PORTAL_CE_ADMINISTRATOR_SIGNATURE": str(signature),

@@ -68,6 +68,7 @@ class StreamlitBrowser:
     base_url: str  # http://127.0.0.1:PORT
     cookies: dict[str, str] = field(default_factory=dict)
     timezone: str = "America/Los_Angeles"
+    client_address: str = ""  # sent as X-Forwarded-For, as a proxy in front would
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page_script_hash
     page_hash: str = ""
     page_name: str = ""
@@ -88,6 +89,8 @@ class StreamlitBrowser:
         """Open the websocket as the browser does (same origin, cookies in the handshake)."""
         url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
         headers = {"Origin": self.base_url}
+        if self.client_address:
+            headers["X-Forwarded-For"] = self.client_address
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self._ws = await websockets.connect(

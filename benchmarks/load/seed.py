@@ -11,8 +11,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
+from portal import PROJECT_ROOT
 from portal.accounts.passwords import password_hash
 from portal.attendance.console import window_open
+from portal.courses.catalog import content_sync
+from portal.courses.content import courses_load
 from portal.db import database_upgrade, engine_create, session_factory, transaction
 from portal.models import (
     Attendance,
@@ -26,6 +29,7 @@ from portal.models import (
 )
 
 PASSWORD = "load-test-password"
+COURSE = "fostering-compassion-in-couples"
 INSTRUCTOR = "load-instructor"
 
 
@@ -71,7 +75,9 @@ def _seed(engine: Engine, url: str, participants: int, now: datetime) -> Seeded:
     usernames = tuple(f"load{i:05d}" for i in range(participants))
     factory = session_factory(engine)
     with transaction(factory) as session:
-        course = Course(slug="load-course", title="Load course")
+        # The workshop in content/, as the app's start syncs it: pages read its course file.
+        content_sync(session=session, courses=courses_load(PROJECT_ROOT / "content"))
+        course = session.scalars(select(Course).where(Course.slug == COURSE)).one()
         offering = Offering(
             course=course, slug="load", label="Load test", time_zone="America/Los_Angeles",
             fee_cents=0, early_fee_cents=0,

@@ -136,7 +136,9 @@ class Portal:
 def portal(processes: int, env: dict[str, str]) -> Iterator[Portal]:
     """Start the app processes (and nginx when there are several) and the bare page."""
     with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-load-")))
+        # Kept after the run: the app processes' logs are there when something failed.
+        folder = Path(tempfile.mkdtemp(prefix="portal-load-"))
+        print(f"# app logs in {folder}", flush=True)
         apps = [
             stack.enter_context(
                 streamlit_server(PROJECT_ROOT / "streamlit_app.py", env, folder / f"app{i}.log")

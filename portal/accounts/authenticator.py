@@ -12,8 +12,10 @@ from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities import LoginError
 
 PasswordCheck = Callable[[str, str], bool]
+CAPTCHA_KEY = "login_captcha"  # where the library keeps the sign-in CAPTCHA (encrypted)
 
 
 def authenticator_build(
@@ -34,6 +36,8 @@ def authenticator_build(
         auto_hash=False,
         login_sleep_time=0,
     )
+    controller = authenticator.authentication_controller
+    controller.login = _login_keeping_spaces(controller)
     model = _authentication_model(authenticator)
     model.credentials["usernames"] = credentials
     # The app checks the password (bounded bcrypt, rehash, lockout in the database).
@@ -41,6 +45,44 @@ def authenticator_build(
     # The app writes its own re-login cookie once the sign-in is recorded.
     authenticator.cookie_controller.set_cookie = lambda: None
     return authenticator
+
+
+def _login_keeping_spaces(controller: Any) -> Callable[..., Any]:
+    """The controller's login without its password.strip(): passwords keep their spaces
+    (as at registration), so one with a leading or trailing space can sign in. The CAPTCHA
+    check is the library's own."""
+
+    def login(  # type: ignore[no-untyped-def]
+        username=None,
+        password=None,
+        max_concurrent_users=None,
+        max_login_attempts=None,
+        token=None,
+        single_session=False,
+        callback=None,
+        captcha=False,
+        entered_captcha=None,
+    ):
+        if captcha:
+            if not entered_captcha:
+                raise LoginError("Captcha not entered")
+            controller._check_captcha(CAPTCHA_KEY, LoginError, entered_captcha.strip())
+        return controller.authentication_model.login(
+            username.lower().strip() if username else username,
+            password,
+            max_concurrent_users,
+            max_login_attempts,
+            token,
+            single_session,
+            callback,
+        )
+
+    return login
+
+
+def captcha_forget(state: MutableMapping[str, Any]) -> None:
+    """Forget the sign-in CAPTCHA's digits so the next form shows a new picture."""
+    state.pop(CAPTCHA_KEY, None)
 
 
 def credentials_of(authenticator: stauth.Authenticate) -> Any:

@@ -10,9 +10,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts import services as accounts
+from portal.accounts import throttle
 from portal.accounts.professions import profession_label
 from portal.accounts.tokens import set_password_link, token_issue
-from portal.authz import admin_check
+from portal.authz import admin_check, admin_or_operator_check
 from portal.errors import FieldErrors, NotAllowed
 from portal.mail.outbox import mail_registration, mail_set_password_link
 from portal.models import License, User, utc_now
@@ -172,11 +173,32 @@ def password_reset_send(
     )
 
 
-def user_register_with_confirmation(*, session: Session, form: accounts.Registration) -> User:
-    """Register a participant and queue the 'your account is ready' email."""
-    user = accounts.user_register(session=session, form=form)
+def user_register_with_confirmation(
+    *,
+    session: Session,
+    form: accounts.Registration,
+    client: str,
+    per_hour: int,
+    now: datetime | None = None,
+) -> User | FieldErrors:
+    """Register a participant and queue the 'your account is ready' email.
+
+    Attempts are limited per client address; a refused form is returned, not raised, so
+    that its counted attempt commits.
+    """
+    throttle.registration_attempt(
+        session=session, client=client, per_hour=per_hour, now=now or utc_now()
+    )
+    try:
+        with session.begin_nested():
+            user = accounts.user_register(session=session, form=form)
+    except FieldErrors as refused:
+        return refused
     mail_registration(session=session, user_id=user.id)
     return user
+
+
+EMAIL_TAKEN = "Another account uses this email; search for it below."
 
 
 def person_create_invited(
@@ -191,16 +213,26 @@ def person_create_invited(
     valid_for: timedelta,
     now: datetime | None = None,
 ) -> User:
-    """Create an account of any role and email the person an invitation to set a password."""
+    """Create an account of any role and email the person an invitation to set a password.
+
+    actor_id None is the operator at the command line; otherwise an admin.
+    """
+    admin_or_operator_check(session, actor_id)
     # Nobody knows this random password: the account signs in only after the invitation.
-    user = accounts.user_create(
-        session=session,
-        username=username,
-        email=email,
-        full_name=full_name,
-        password=secrets.token_urlsafe(32),
-        role=role,
-    )
+    try:
+        user = accounts.user_create(
+            session=session,
+            username=username,
+            email=email,
+            full_name=full_name,
+            password=secrets.token_urlsafe(32),
+            role=role,
+        )
+    except FieldErrors as error:
+        # The registration wording ("sign in instead") speaks to the person, not an admin.
+        if "email" in error.errors and "exists" in error.errors["email"]:
+            raise FieldErrors({**error.errors, "email": EMAIL_TAKEN}) from None
+        raise
     link_send(
         session=session,
         user_id=user.id,

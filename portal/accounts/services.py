@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.accounts import throttle
 from portal.accounts.demo_accounts import is_demo_account
 from portal.accounts.passwords import (
     dummy_hash,
@@ -19,6 +21,7 @@ from portal.accounts.passwords import (
     password_problem,
 )
 from portal.accounts.professions import LICENSED, PROFESSIONS, US_STATES
+from portal.accounts.throttle import SignInPolicy
 from portal.authz import admin_check
 from portal.errors import FieldErrors, NotFound
 from portal.logs import logger
@@ -27,7 +30,21 @@ from portal.records.audit import audit_record
 
 log = logger(__name__)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PROBLEM = "Enter one email address like name@example.org."
+
+
+def email_normalise(text: str) -> str | None:
+    """The address in the one form stored and compared (syntax checked by email-validator,
+    domain in its normal form, lower case), or None when it is not one plain address.
+
+    A comma, a display name or a quoted local part is refused: each could make one mail go
+    to several recipients.
+    """
+    try:
+        checked = validate_email(text.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return checked.normalized.lower()
 
 
 @dataclass(frozen=True)
@@ -78,8 +95,8 @@ def _registration_problems(form: Registration) -> dict[str, str]:
     errors: dict[str, str] = {}
     if problem := _name_problem(form.full_name):
         errors["full_name"] = problem
-    if not EMAIL.match(form.email.strip()):
-        errors["email"] = "Enter an email address like name@example.org."
+    if email_normalise(form.email) is None:
+        errors["email"] = EMAIL_PROBLEM
     if not USERNAME.match(form.username.strip().lower()):
         errors["username"] = "Use 3–64 letters, digits, dots, dashes or underscores."
     if problem := password_problem(form.password):
@@ -111,7 +128,7 @@ def _license_row(license: LicenseInput) -> License:
 def user_register(*, session: Session, form: Registration) -> User:
     """Create a participant account with its license; field errors on bad input."""
     errors = _registration_problems(form)
-    username, email = form.username.strip().lower(), form.email.strip().lower()
+    username, email = form.username.strip().lower(), email_normalise(form.email) or ""
     errors = errors or _taken_problems(session, username, email)
     if errors:
         raise FieldErrors(errors)
@@ -141,7 +158,7 @@ def user_create(
         errors["role"] = f"Choose one of {', '.join(ROLES)}."
     form = Registration(full_name, email, username, password, password, LicenseInput("other"))
     errors.update(_registration_problems(form))
-    errors = errors or _taken_problems(session, username.lower(), email.lower())
+    errors = errors or _taken_problems(session, username.lower(), email_normalise(email) or "")
     if errors:
         raise FieldErrors(errors)
     user = user_register(session=session, form=form)
@@ -163,9 +180,9 @@ def profile_update(*, session: Session, user_id: int, full_name: str, email: str
     errors: dict[str, str] = {}
     if problem := _name_problem(full_name):
         errors["full_name"] = problem
-    email = email.strip().lower()
-    if not EMAIL.match(email):
-        errors["email"] = "Enter an email address like name@example.org."
+    email = email_normalise(email) or ""
+    if not email:
+        errors["email"] = EMAIL_PROBLEM
     elif session.scalar(select(User.id).where(User.email == email, User.id != user_id)):
         errors["email"] = "Another account uses this email."
     if errors:
@@ -197,20 +214,61 @@ def license_remove(*, session: Session, user_id: int, license_id: int) -> None:
     user.licenses.remove(row)
 
 
-def password_change(*, session: Session, user_id: int, current: str, new: str, repeat: str) -> None:
-    """Change the password; earlier re-login cookies stop working."""
+def password_change(
+    *,
+    session: Session,
+    user_id: int,
+    current: str,
+    new: str,
+    repeat: str,
+    client: str,
+    policy: SignInPolicy,
+    now: datetime | None = None,
+) -> FieldErrors | None:
+    """Change the password; earlier re-login cookies stop working.
+
+    The current password is checked under the sign-in throttle (someone holding a signed-in
+    browser must not get unlimited guesses), so a wrong one is returned, not raised: the
+    counted failure commits.
+    """
+    now = now or utc_now()
     user = user_get(session, user_id)
-    errors: dict[str, str] = {}
-    if not password_matches(current, user.password_hash):
-        errors["current_password"] = "This is not your current password."
-    elif problem := password_problem(new):
-        errors["new_password"] = problem
-    elif new != repeat:
-        errors["repeat_password"] = "The two passwords differ."
-    if errors:
-        raise FieldErrors(errors)
+    gate = throttle.sign_in_begin(
+        session=session,
+        username=user.username,
+        client=client,
+        captcha_passed=True,  # signed in already; the counters still apply
+        policy=policy,
+        now=now,
+    )
+    if not gate.allowed:
+        raise FieldErrors({"current_password": gate.message})
+    matched = password_matches(current, user.password_hash)
+    throttle.sign_in_finish(
+        session=session,
+        username=user.username,
+        client=client,
+        succeeded=matched,
+        now=now,
+        where="password_check",
+    )
+    if not matched:
+        return FieldErrors({"current_password": "This is not your current password."})
+    if problem := password_problem(new):
+        return FieldErrors({"new_password": problem})
+    if new != repeat:
+        return FieldErrors({"repeat_password": "The two passwords differ."})
     user.password_hash = password_hash(new)
-    user.sessions_valid_after = utc_now()
+    user.sessions_valid_after = now
+    audit_record(
+        session=session,
+        actor_id=user.id,
+        action="password.changed",
+        subject_type="user",
+        subject_id=user.id,
+        details={"client": client},
+    )
+    return None
 
 
 def role_change(*, session: Session, actor_id: int, user_id: int, role: str, reason: str) -> None:
@@ -244,11 +302,14 @@ def _user_by_username(session: Session, username: str, demo_mode: bool) -> User 
 def sign_in_account(
     *, session: Session, username: str, demo_mode: bool = False
 ) -> tuple[User | None, str]:
-    """The account a sign-in names and the hash to check: a dummy for unknown, inactive or
-    locked accounts and for the demo accounts outside demo mode (then None), so every path
-    costs one bcrypt check and timing does not reveal which usernames exist."""
+    """The account a sign-in names and the hash to check: a dummy for unknown or inactive
+    accounts and for the demo accounts outside demo mode (then None), so every path costs
+    one bcrypt check and timing does not reveal which usernames exist.
+
+    Accounts are never locked (anyone could lock anyone out): portal.accounts.throttle
+    slows guessing instead."""
     user = _user_by_username(session, username, demo_mode)
-    if user is None or not user.is_active or (user.locked_until and user.locked_until > utc_now()):
+    if user is None or not user.is_active:
         return None, dummy_hash()
     return user, user.password_hash
 
@@ -258,45 +319,39 @@ def sign_in_hash(*, session: Session, username: str, demo_mode: bool = False) ->
     return sign_in_account(session=session, username=username, demo_mode=demo_mode)[1]
 
 
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of a sign-in attempt: the user id, or why not; whether a CAPTCHA is due."""
+
+    user_id: int | None
+    message: str = ""
+    captcha_needed: bool = False
+
+
+WRONG_CREDENTIALS = "Username or password is incorrect."
+
+
 def sign_in_record(
     *,
     session: Session,
     username: str,
+    client: str,
     succeeded: bool,
-    lockout_attempts: int,
-    lockout_minutes: int,
+    now: datetime,
     new_hash: str | None = None,
-    demo_mode: bool = False,
 ) -> int | None:
-    """Count a sign-in attempt; repeated failures lock the account. The user id on success.
+    """Record the outcome of an attempt the throttle allowed; the user id on success.
 
     On success a hash made with older parameters is replaced by `new_hash` (same password).
     """
-    user = _user_by_username(session, username, demo_mode)
-    if user is None:
-        # The typed name is not logged: it may be a password typed in the wrong field.
-        log.info("sign-in failed: unknown username")
-        return None
-    if succeeded:
-        user.failed_sign_ins, user.locked_until = 0, None
-        log.info("sign-in succeeded", extra={"account": user.id})
-        if new_hash is not None:
-            user.password_hash = new_hash
-        return user.id
-    now = utc_now()
-    if user.locked_until and user.locked_until > now:
-        log.warning("sign-in refused: account locked", extra={"account": user.id})
-        return None
-    user.failed_sign_ins += 1
-    log.info("sign-in failed", extra={"account": user.id, "failures": user.failed_sign_ins})
-    if user.failed_sign_ins >= lockout_attempts:
-        user.locked_until = now + timedelta(minutes=lockout_minutes)
-        user.failed_sign_ins = 0
-        log.warning(
-            "account locked after failed sign-ins",
-            extra={"account": user.id, "minutes": lockout_minutes},
-        )
-    return None
+    user_id = throttle.sign_in_finish(
+        session=session, username=username, client=client, succeeded=succeeded, now=now
+    )
+    # The typed name is not logged: it may be a password typed in the wrong field.
+    log.info("sign-in %s", "succeeded" if user_id else "failed", extra={"account": user_id})
+    if user_id is not None and new_hash is not None:
+        user_get(session, user_id).password_hash = new_hash
+    return user_id
 
 
 def sign_in_check(
@@ -304,22 +359,35 @@ def sign_in_check(
     session: Session,
     username: str,
     password: str,
-    lockout_attempts: int,
-    lockout_minutes: int,
+    client: str,
+    policy: SignInPolicy,
+    now: datetime | None = None,
+    captcha_passed: bool = False,
     demo_mode: bool = False,
-) -> int | None:
-    """Check a username and password and record the attempt; the user id on success."""
-    hashed = sign_in_hash(session=session, username=username, demo_mode=demo_mode)
-    matched = password_matches(password, hashed)
-    return sign_in_record(
+) -> SignInResult:
+    """Check a username and password from a client address, throttled and audited."""
+    now = now or utc_now()
+    gate = throttle.sign_in_begin(
         session=session,
         username=username,
-        succeeded=matched,
-        lockout_attempts=lockout_attempts,
-        lockout_minutes=lockout_minutes,
-        new_hash=password_hash(password) if matched and password_needs_rehash(hashed) else None,
-        demo_mode=demo_mode,
+        client=client,
+        captcha_passed=captcha_passed,
+        policy=policy,
+        now=now,
     )
+    if not gate.allowed:
+        return SignInResult(None, gate.message, gate.captcha_needed)
+    hashed = sign_in_hash(session=session, username=username, demo_mode=demo_mode)
+    matched = password_matches(password, hashed)
+    user_id = sign_in_record(
+        session=session,
+        username=username,
+        client=client,
+        succeeded=matched,
+        now=now,
+        new_hash=password_hash(password) if matched and password_needs_rehash(hashed) else None,
+    )
+    return SignInResult(user_id, "" if user_id else WRONG_CREDENTIALS, gate.captcha_needed)
 
 
 def sign_out(*, session: Session, user_id: int) -> None:

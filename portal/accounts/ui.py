@@ -12,24 +12,35 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import streamlit as st
 import streamlit_authenticator as stauth
 
 from portal.accounts import services as accounts
-from portal.accounts.authenticator import authenticator_build, cookie_component, credentials_of
+from portal.accounts import throttle
+from portal.accounts.authenticator import (
+    LoginError,
+    authenticator_build,
+    captcha_forget,
+    cookie_component,
+    credentials_of,
+)
 from portal.accounts.passwords import password_hash, password_matches, password_needs_rehash
 from portal.accounts.signin_cookie import cookie_claim, cookie_token
+from portal.accounts.throttle import SignInPolicy
 from portal.models import utc_now
-from portal.ui import db, escape_markdown, fail, read, settings, transaction
+from portal.ui import client_address, db, escape_markdown, fail, read, settings, transaction
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
 _COOKIE_ACTION = "_cookie_action"
 _RETURN_TO = "_return_to_page"
 _AUTHENTICATOR = "_authenticator"
-_ATTEMPT = "_sign_in_attempt"  # (username, succeeded) of this run's sign-in attempt
+# (username, succeeded, message, captcha_needed) of this run's sign-in attempt
+_ATTEMPT = "_sign_in_attempt"
+_CAPTCHA = "_sign_in_captcha"  # the sign-in form asks for the CAPTCHA too
+_SIGN_IN_MESSAGE = "_sign_in_message"  # a refusal to show after redrawing the form
 _RUN_USER = "_run_user"  # the person the entry script looked up, for the page of this run
 ENTRY_SCRIPT = "streamlit_app.py"
 
@@ -99,29 +110,45 @@ def _authenticator() -> stauth.Authenticate:
     return authenticator
 
 
-def _password_check(username: str, password: str) -> bool:
-    """Check a submitted password and record the attempt (lockout, new hash) in the database.
+def sign_in_policy() -> SignInPolicy:
+    """The sign-in throttle the settings ask for (also guards Profile's password check)."""
+    return SignInPolicy.from_settings(settings())
 
-    The hash is read without holding a connection while bcrypt waits for its turn.
+
+def _password_check(username: str, password: str) -> bool:
+    """Check a submitted password: throttled, counted and audited in the database.
+
+    bcrypt runs between two short transactions, so no connection (nor SQLite's write lock)
+    is held while it waits for its turn.
     """
     name = username.strip().lower()
-    entry = credentials_of(st.session_state[_AUTHENTICATOR])[name]
-    matched = password_matches(password, entry["password"])
-    rehashed = (
-        password_hash(password) if matched and password_needs_rehash(entry["password"]) else None
-    )
-    current = settings()
+    client, now = client_address(), utc_now()
     with transaction(db()) as session:
-        accounts.sign_in_record(
+        gate = throttle.sign_in_begin(
             session=session,
             username=name,
-            succeeded=matched,
-            lockout_attempts=current.lockout_attempts,
-            lockout_minutes=current.lockout_minutes,
-            new_hash=rehashed,
-            demo_mode=current.is_demo,
+            client=client,
+            # The library checked the CAPTCHA before asking for the password.
+            captcha_passed=bool(st.session_state.get(_CAPTCHA)),
+            policy=sign_in_policy(),
+            now=now,
         )
-    st.session_state[_ATTEMPT] = (name, matched)
+    matched = False
+    if gate.allowed:
+        hashed = credentials_of(st.session_state[_AUTHENTICATOR])[name]["password"]
+        matched = password_matches(password, hashed)
+        rehashed = password_hash(password) if matched and password_needs_rehash(hashed) else None
+        with transaction(db()) as session:
+            accounts.sign_in_record(
+                session=session,
+                username=name,
+                client=client,
+                succeeded=matched,
+                now=now,
+                new_hash=rehashed,
+            )
+    message = gate.message or ("" if matched else accounts.WRONG_CREDENTIALS)
+    st.session_state[_ATTEMPT] = (name, matched, message, gate.captcha_needed)
     return matched
 
 
@@ -231,35 +258,51 @@ def page_run_user(user: CurrentUser | None) -> Iterator[None]:
 
 
 def sign_in_form() -> None:
-    """The library's sign-in form; attempts are counted and locked out in the database."""
+    """The library's sign-in form; attempts are throttled in the database, and a CAPTCHA is
+    asked as well after repeated failures."""
     if _AUTHENTICATOR not in st.session_state:
         st.switch_page(ENTRY_SCRIPT)  # run without the entry script: see require_role
     authenticator = _authenticator()
     credentials_of(authenticator).reset()
+    if message := st.session_state.pop(_SIGN_IN_MESSAGE, None):
+        st.error(message)
     st.session_state.pop(_ATTEMPT, None)
-    authenticator.login(
-        location="main",
-        key="sign_in",
-        fields={
-            "Form name": "Sign in",
-            "Username": "Username",
-            "Password": "Password",
-            "Login": "Sign in",
-        },
-    )
+    captcha = bool(st.session_state.get(_CAPTCHA))
+    try:
+        authenticator.login(
+            location="main",
+            key="sign_in",
+            captcha=captcha,
+            fields={
+                "Form name": "Sign in",
+                "Username": "Username",
+                "Password": "Password",
+                "Captcha": "Digits in the picture",
+                "Login": "Sign in",
+            },
+        )
+    except LoginError:
+        _sign_in_redraw("The digits do not match the picture. Type the digits of the new one.")
     attempt = st.session_state.pop(_ATTEMPT, None)
     if attempt is None:
         return
-    username, succeeded = attempt
+    username, succeeded, message, captcha_needed = attempt
     if succeeded:
+        st.session_state.pop(_CAPTCHA, None)
         st.session_state["signed_in_at"] = utc_now()
         _cookie_set(username)
         st.rerun()
-    current = settings()
-    st.error(
-        f"Username or password is incorrect. After {current.lockout_attempts} failed "
-        f"attempts an account is locked for {current.lockout_minutes} minutes."
-    )
+    if captcha_needed or captcha:
+        _sign_in_redraw(message)
+    st.error(message)
+
+
+def _sign_in_redraw(message: str) -> NoReturn:
+    """Draw the form again with a new CAPTCHA picture, the refusal shown above it."""
+    st.session_state[_CAPTCHA] = True
+    captcha_forget(st.session_state)
+    st.session_state[_SIGN_IN_MESSAGE] = message
+    st.rerun()
 
 
 def sign_in_as(user_id: int, username: str) -> None:

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from portal.attendance.codes import (
@@ -25,10 +23,12 @@ from portal.attendance.codes import (
 )
 from portal.attendance.history import change_record, snapshot
 from portal.attendance.status import policy_of
+from portal.db import insert_for
 from portal.errors import FieldErrors, PortalError
 from portal.logs import logger
 from portal.models import (
     Attendance,
+    CodeAttempts,
     CodeFailure,
     CodeWindow,
     Enrollment,
@@ -63,19 +63,41 @@ class CheckinOutcome:
 
 
 def throttle_check(session: Session, user_id: int, now: datetime) -> None:
-    """Refuse when the person typed too many wrong codes recently."""
-    since = now - THROTTLE_WINDOW
-    query = select(func.count(), func.min(CodeFailure.at)).where(
-        CodeFailure.user_id == user_id, CodeFailure.at > since
+    """Count this attempt and refuse when the person typed too many codes recently.
+
+    One INSERT ... ON CONFLICT ... RETURNING counts the attempt, so concurrent submissions
+    each see their own number (the row stays locked until the transaction ends); a right
+    code gives its attempt back (throttle_release).
+    """
+    table = CodeAttempts.__table__
+    stale = table.c.window_started_at <= now - THROTTLE_WINDOW
+    insert = insert_for(session)(CodeAttempts).values(
+        user_id=user_id, window_started_at=now, attempts=1
     )
-    count, oldest = session.execute(query).one()
-    if count >= THROTTLE_ATTEMPTS:
+    statement = insert.on_conflict_do_update(
+        index_elements=[CodeAttempts.user_id],
+        set_={
+            "window_started_at": case((stale, now), else_=table.c.window_started_at),
+            "attempts": case((stale, 1), else_=table.c.attempts + 1),
+        },
+    ).returning(CodeAttempts.attempts, CodeAttempts.window_started_at)
+    attempts, started = session.execute(statement).one()
+    if attempts > THROTTLE_ATTEMPTS:
         log.warning("check-in throttled: too many wrong codes", extra={"account": user_id})
-        wait = max(1, int((oldest + THROTTLE_WINDOW - now).total_seconds() // 60) + 1)
+        wait = max(1, int((started + THROTTLE_WINDOW - now).total_seconds() // 60) + 1)
         raise PortalError(
             f"Too many wrong codes. Please wait {wait} minute(s) and try again, "
             "or ask the instructor to mark your attendance."
         )
+
+
+def throttle_release(session: Session, user_id: int) -> None:
+    """Give back the attempt of a code that was right: only wrong codes use up the limit."""
+    session.execute(
+        update(CodeAttempts)
+        .where(CodeAttempts.user_id == user_id, CodeAttempts.attempts > 0)
+        .values(attempts=CodeAttempts.attempts - 1)
+    )
 
 
 def _recent_windows(session: Session, now: datetime) -> list[CodeWindow]:
@@ -108,14 +130,15 @@ def attendance_code_submit(
 
     A check-out that would cost the session's credit is recorded only with `leave_early`;
     without it the outcome asks for that confirmation and nothing is recorded."""
-    throttle_check(session, user_id, now)
     typed = code_normalise(code)
     if not typed:
         raise FieldErrors({"code": "Type the code shown on the instructor's screen."})
+    throttle_check(session, user_id, now)
     windows = _recent_windows(session, now)
     window = next((w for w in windows if is_open(w, now) and code_matches(w, typed, now)), None)
     if window is None:
         return _refuse(session, user_id, typed, _refusal(windows, typed, now), now)
+    throttle_release(session, user_id)
     found = session.execute(
         select(Enrollment, LiveSession)
         .join(LiveSession, LiveSession.offering_id == Enrollment.offering_id)
@@ -172,10 +195,8 @@ def early_leave_warning(
 def _insert_once(session: Session, values: dict[str, object]) -> int | None:
     """Insert a record unless one exists for the pair; the unique constraint decides, so
     concurrent submissions from any process record once. Returns the new id or None."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(Attendance)
+        insert_for(session)(Attendance)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["enrollment_id", "live_session_id"])
         .returning(Attendance.id)

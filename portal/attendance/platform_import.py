@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.attendance.access import live_session_for_staff
+from portal.attendance.access import live_session_for_staff, live_session_get
 from portal.attendance.history import change_record, snapshot
 from portal.attendance.platform_report import ReportRow, merged_minutes, report_parse
 from portal.errors import FieldErrors
@@ -123,6 +123,8 @@ def report_import(
     if not reason.strip():
         raise FieldErrors({"reason": "Say why this report is imported (e.g. 'Zoom report')."})
     preview = report_preview(session, user_id, live_session_id, data, time_zone)
+    if problem := _timing_problem(live_session_get(session, live_session_id), preview, now):
+        raise FieldErrors({"file": problem})
     record = PlatformImport(
         live_session_id=live_session_id, imported_by_id=user_id, imported_at=now,
         file_name=file_name[:255], file_sha256=hashlib.sha256(data).hexdigest(),
@@ -141,6 +143,15 @@ def report_import(
                  "unmatched": record.people_unmatched},
     )  # fmt: skip
     return record
+
+
+def _timing_problem(live: LiveSession, preview: ImportPreview, now: datetime) -> str | None:
+    """Why the report cannot be evidence yet: nothing is credited for time not yet passed."""
+    if now < live.starts_at:
+        return f"{live.title} has not started yet; import its report once the session is over."
+    if any(person.left_at and person.left_at > now for person in preview.matched):
+        return "The report has leave times in the future; import it once the session is over."
+    return None
 
 
 def _write(

@@ -8,8 +8,9 @@ by path. Two ways to set up a PDF's fonts:
   process into small pieces by script; a PDF gets only the pieces its text uses, each
   embedded whole, and each piece's PDF objects are built once per process and copied
   into every PDF (fontTools subsetting would cost more than the rest of the page).
-- shaped: anything else. Whole fonts, parsed once per process, text shaped with
-  HarfBuzz (Arabic joining, right-to-left order, Devanagari conjuncts) and subset per PDF.
+- shaped: anything else. DejaVu whole (parsed once per process) and the Noto fonts the
+  name needs (added to each such PDF: parsed CJK fonts are too big to keep), text shaped
+  with HarfBuzz (Arabic joining, right-to-left order, Devanagari conjuncts), subset per PDF.
 
 This reaches into fpdf2's font classes, which are not public API: fpdf2's minor version
 is pinned, and tests/certificates/test_fpdf_internals.py names every part relied upon.
@@ -178,21 +179,34 @@ def _piece(piece: str, style: str) -> TTFFont:
     return font
 
 
-@lru_cache(maxsize=64)
-def _whole(face: Face, style: str) -> TTFFont:
-    """A whole font parsed once per process (the CJK collections take a second)."""
+def _path(face: Face, style: str) -> Path:
+    path = face.path(style)
+    if not path.is_file():
+        raise FontsMissing(f"Certificate font missing: {path}\n{FIX}")
+    return path
+
+
+@lru_cache(maxsize=2)
+def _dejavu(style: str) -> TTFFont:
+    """DejaVu Sans whole, parsed once per process, for text set with shaping."""
     with _PARSE_LOCK:
-        path = face.path(style)
-        if not path.is_file():
-            raise FontsMissing(f"Certificate font missing: {path}\n{FIX}")
-        key = face.family + style
-        return TTFFont(FPDF(), path, key, style, None, None, None, face.index)
+        return TTFFont(FPDF(), DEJAVU.path(style), FAMILY + style, style)
 
 
 @lru_cache(maxsize=64)
+def _codepoints(face: Face, style: str) -> frozenset[int]:
+    """Characters a face shows in one style (only these are kept: a parsed CJK font takes
+    ~70 MB, so those are parsed for each PDF that needs one and then let go)."""
+    font = ttLib.TTFont(_path(face, style), fontNumber=face.index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
 def _cmap(face: Face) -> frozenset[int]:
     """Characters a face shows in both styles."""
-    return frozenset(_whole(face, "").cmap) & frozenset(_whole(face, "B").cmap)
+    return _codepoints(face, "") & _codepoints(face, "B")
 
 
 @lru_cache(maxsize=1)
@@ -307,12 +321,19 @@ def _install_shaped(pdf: FPDF, texts: dict[str, str]) -> tuple[str, ...]:
     for style, text in texts.items():
         left = {ord(c) for c in text if not c.isspace()}
         for face in faces:
-            font = _whole(face, style)
-            if face is DEJAVU or left & set(font.cmap):
-                _clone(font, pdf, _lazy(face.path(style), face.index))
-                if face is not DEJAVU and face.family not in fallbacks:
+            shown = _codepoints(face, style)
+            if face is DEJAVU:
+                _clone(_dejavu(style), pdf, _lazy(DEJAVU.path(style)))
+            elif left & shown:
+                # Only the characters this PDF takes from the face: fpdf then measures a
+                # few glyphs, not all 40,000 of a CJK font.
+                used, path = sorted(left & shown), _path(face, style)
+                pdf.add_font(
+                    face.family, style, path, unicode_range=used, collection_font_number=face.index
+                )
+                if face.family not in fallbacks:
                     fallbacks.append(face.family)
-            left -= set(font.cmap)
+            left -= shown
         if left:
             raise UnprintableText(sorted((chr(c) for c in left), key=text.index))
     pdf.set_fallback_fonts(fallbacks)

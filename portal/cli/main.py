@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from portal.cli.audit import add_audit
 from portal.cli.certificates import add_certificates
 from portal.cli.mail import add_mail
 from portal.cli.operations import add_operations
@@ -68,6 +69,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_users,
     add_mail,
     add_records,
+    add_audit,
     add_certificates,
 ]
 

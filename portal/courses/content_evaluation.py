@@ -53,9 +53,10 @@ class EvaluationSettings(_Strict):
     # "at_last_checkout" opens it as soon as the participant checks out of the last session.
     open_at: Literal["after_last_session", "at_last_checkout"] = "after_last_session"
     attendance_rule: Literal["full_attendance", "partial_attendance"] = "full_attendance"
-    # Aggregates of groups smaller than this are hidden, so no filter shows one person.
+    # The disclosure rule's minimum (portal.evaluation.disclosure): groups, the cells between
+    # shown groups and release batches hold at least this many responses. Whether the CE
+    # office sees names is a setting of each offering, shown to participants on the form.
     min_group_size: int = Field(default=3, ge=1)
-    admins_see_names: bool = False
     free_text_max: int = Field(default=5000, ge=1, le=100_000)
 
     @model_validator(mode="after")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.passwords import password_hash
 from portal.accounts.people import link_send
 from portal.accounts.professions import PROFESSIONS
-from portal.accounts.services import EMAIL, LicenseInput, license_problems, license_save
+from portal.accounts.services import LicenseInput, email_normalise, license_problems, license_save
 from portal.authz import admin_check
 from portal.enrollment.services import enrollment_create
 from portal.errors import FieldErrors
@@ -102,10 +102,10 @@ def _records(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[Import
 
 def _check(values: dict[str, str], default_state: str, index: dict[str, list[Offering]]):  # type: ignore[no-untyped-def]
     """(problem, normalised fields, offering) for one record."""
-    name, email = " ".join(values["name"].split()), values["email"].lower()
+    name, email = " ".join(values["name"].split()), email_normalise(values["email"]) or ""
     if not name:
         return "name is empty.", None, None
-    if not EMAIL.match(email):
+    if not email:
         return f"email {values['email']!r} is not an email address.", None, None
     profession = _profession(values["profession"])
     if profession is None:

@@ -102,9 +102,9 @@ def group_query(
     filters: Filters,
 ) -> Select[tuple[int]]:
     """The ids of the responses in `base` (those staff may see) within the filtered group."""
-    query = select(Evaluation.id).where(Evaluation.id.in_(base))
     if not filters.active:
-        return query
+        return base
+    query = select(Evaluation.id).where(Evaluation.id.in_(base))
     query = query.join(Enrollment, Enrollment.id == Evaluation.enrollment_id)
     if filters.profession:
         query = query.where(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,18 +19,35 @@ SIGNATURE = "\n\n-- \nThe CE office\n"
 def mail_enqueue(
     *, session: Session, kind: str, to_address: str, subject: str, body: str, user_id: int | None
 ) -> OutboxMessage:
-    """Queue one email; it is sent only if the surrounding transaction commits."""
+    """Queue one email; it is sent only if the surrounding transaction commits.
+
+    The subject becomes one line (a line break in a name or title cannot start a header of
+    its own), and an address that is not exactly one mailbox (an address stored before
+    addresses were validated, "a@x.org, b@y.org") is kept failed, never sent, for the CE
+    office to see in the Outbox.
+    """
+    one_recipient = _one_mailbox(to_address)
     message = OutboxMessage(
         kind=kind,
-        to_address=to_address,
-        subject=subject,
+        to_address=to_address[:254],
+        subject=" ".join(subject.split())[:300],
         body=body + SIGNATURE,
         user_id=user_id,
         next_attempt_at=utc_now(),
+        status="pending" if one_recipient else "failed",
+        last_error="" if one_recipient else "The address is not exactly one email address.",
     )
     session.add(message)
     session.flush()
     return message
+
+
+def _one_mailbox(address: str) -> bool:
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def _to_user(session: Session, user_id: int) -> User:

@@ -11,9 +11,11 @@ from portal.errors import FieldErrors
 from portal.materials.access import MaterialsConfig
 from portal.materials.uploads import (
     FileType,
+    image_check,
     name_clean,
     pdf_active,
     pdf_check,
+    pdf_parse_check,
     text_check,
     too_large,
     type_from_head,
@@ -55,6 +57,9 @@ def ingest(  # type: ignore[no-untyped-def]
     try:
         if file_type.kind == "pdf":
             pdf_check(staged.head, staged.tail, active[0])
+            pdf_parse_check(staged.path)
+        if file_type.kind == "image":
+            image_check(staged.path, file_type.mime)
         if file_type.kind == "markdown":
             text_check(staged.path.read_bytes(), file_name)
     except FieldErrors:

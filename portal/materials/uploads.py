@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import filetype
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from portal.errors import FieldErrors
 from portal.settings import Settings
@@ -46,14 +53,6 @@ ACCEPTED: dict[str, FileType] = {
     )
 }
 MARKDOWN = FileType("markdown", "document", "text/markdown", "md")
-# The upload form's choices per limit class: the words and the file name endings offered
-# (the content decides the type; the endings only filter the file picker).
-UPLOAD_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "document": ("Document (PDF or Markdown)", ("pdf", "md", "markdown", "txt")),
-    "media": ("Audio or video (MP3, M4A, WAV, MP4)", ("mp3", "m4a", "wav", "mp4")),
-    "image": ("Image (PNG, JPEG, GIF, WebP)", ("png", "jpg", "jpeg", "gif", "webp")),
-}
-MATERIAL_LIMIT = {"pdf": "document", "markdown": "document", "audio": "media", "video": "media"}
 TEXT_EXTENSIONS = ("md", "markdown", "txt")
 ALLOWED_TEXT = "PDF, MP3, M4A, WAV, MP4, PNG, JPEG, GIF, WebP or Markdown text"
 LIMIT_NAMES = {"document": "Documents", "media": "Audio and video files", "image": "Images"}
@@ -87,9 +86,27 @@ class UploadLimits:
         """The limit that applies to a type."""
         return getattr(self, file_type.limit)
 
-    def megabytes(self, limit: str) -> int:
-        """A limit class's limit in whole megabytes (for the file picker's own message)."""
-        return max(1, getattr(self, limit) // MB)
+    def for_kind(self, kind: str) -> int:
+        """The limit that applies to a material kind (pdf, audio, image, ...)."""
+        limit = next((t.limit for t in (*ACCEPTED.values(), MARKDOWN) if t.kind == kind), None)
+        return getattr(self, limit) if limit else self.largest
+
+    @property
+    def largest(self) -> int:
+        """The largest limit of any kind: what the server must let through."""
+        return max(self.document, self.media, self.image)
+
+    def text(self) -> str:
+        """The limits in words, per kind of file."""
+        return (
+            f"Documents (PDF, Markdown) up to {size_text(self.document)}, audio (MP3, M4A, WAV) "
+            f"and video (MP4) up to {size_text(self.media)}, images up to {size_text(self.image)}."
+        )
+
+
+def megabytes(size: int) -> int:
+    """A byte count in whole megabytes, rounded up (what Streamlit's upload limits take)."""
+    return -(-size // MB)
 
 
 def _refuse(message: str) -> FieldErrors:
@@ -167,9 +184,104 @@ def pdf_check(head: bytes, tail: bytes, active: bool) -> None:
         raise _refuse("PDFs with embedded scripts, attachments or launch actions are not accepted.")
 
 
+# Names of PDF actions and parts that run, launch, attach or fetch something. pypdf reads
+# names with their #xx escapes decoded, so /J#61vaScript is /JavaScript here.
+_PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/EF",
+                    "/RichMedia", "/AA", "/XFA"}  # fmt: skip
+_PDF_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE",
+                       "/GoToR", "/RichMediaExecute", "/Rendition", "/Sound", "/Movie"}  # fmt: skip
+_PDF_ACTIVE_TYPES = {"/EmbeddedFile", "/Filespec", "/RichMedia"}
+_PDF_DEPTH = 64
+
+
+def _pdf_objects(reader: PdfReader) -> Iterator[Any]:
+    """Every object the file defines, those packed in object streams too."""
+    numbers = {(n, g) for g, entries in reader.xref.items() for n in entries}
+    numbers |= {(n, 0) for n in reader.xref_objStm}
+    for number, generation in sorted(numbers):
+        if number:
+            yield reader.get_object(IndirectObject(number, generation, reader))
+    yield reader.trailer
+
+
+def _pdf_active_in(value: Any, depth: int = 0) -> str | None:
+    """The first active name inside a (direct) PDF value; indirect ones are walked on their own."""
+    if depth > _PDF_DEPTH:
+        return "nesting too deep"
+    if isinstance(value, DictionaryObject):
+        for key, item in value.items():
+            if key in _PDF_ACTIVE_KEYS:
+                return str(key)
+            if key == "/S" and item in _PDF_ACTIVE_ACTIONS:
+                return str(item)
+            if key == "/Type" and item in _PDF_ACTIVE_TYPES:
+                return str(item)
+            if (
+                key == "/OpenAction"
+                and isinstance(item, DictionaryObject)
+                and item.get("/S") != "/GoTo"
+            ):
+                return "/OpenAction"
+            if not isinstance(item, IndirectObject) and (found := _pdf_active_in(item, depth + 1)):
+                return found
+    elif isinstance(value, ArrayObject):
+        for item in value:
+            if not isinstance(item, IndirectObject) and (found := _pdf_active_in(item, depth + 1)):
+                return found
+    return None
+
+
+def pdf_parse_check(path: Path) -> None:
+    """Parse the PDF and refuse script, launch, attachment and automatic actions anywhere."""
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            raise _refuse("Password-protected PDFs are not accepted; save it without a password.")
+        for obj in _pdf_objects(reader):
+            if _pdf_active_in(obj):
+                raise _refuse(
+                    "PDFs with embedded scripts, attachments or launch or automatic actions "
+                    "are not accepted."
+                )
+        if not reader.pages:
+            raise _refuse("This PDF has no pages.")
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, OSError):
+        raise _refuse("This PDF is damaged or incomplete; export it again and retry.") from None
+
+
+_IMAGE_FORMATS = {
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+}
+
+
+def image_check(path: Path, mime: str) -> None:
+    """Decode the whole image (Pillow verify, then load); refuse what does not decode."""
+    damaged = _refuse("This image is damaged or incomplete; export it again and retry.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.format != _IMAGE_FORMATS.get(mime):
+                    raise damaged
+                image.verify()
+            with Image.open(path) as image:  # verify() leaves the image unusable: open again
+                image.load()
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):  # fmt: skip
+        raise damaged from None
+
+
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
 def pdf_active(chunk: bytes) -> bool:
-    """Whether a stretch of a PDF names script, launch, attachment or rich-media actions."""
-    return bool(_PDF_ACTIVE.search(chunk))
+    """Whether a stretch of a PDF names script, launch, attachment or rich-media actions,
+    with name escapes decoded first (/J#61vaScript is /JavaScript)."""
+    decoded = _NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), chunk)
+    return bool(_PDF_ACTIVE.search(decoded))
 
 
 _UNSAFE_NAME = re.compile(r"[^\w .()\-]+")

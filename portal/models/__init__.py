@@ -3,6 +3,7 @@
 from portal.models.attendance import Attendance
 from portal.models.attendance_live import (
     AttendanceChange,
+    CodeAttempts,
     CodeFailure,
     CodeWindow,
     CorrectionRequest,
@@ -27,7 +28,7 @@ from portal.models.materials import (
     ProgressMark,
 )
 from portal.models.money import CancellationRequest, FeeWaiver, Payment, Refund
-from portal.models.people import ROLES, License, User
+from portal.models.people import ROLES, License, SignInThrottle, User
 
 __all__ = [
     "MATERIAL_KINDS",
@@ -40,6 +41,7 @@ __all__ = [
     "CancellationRequest",
     "Certificate",
     "CertificateReissueRequest",
+    "CodeAttempts",
     "CodeFailure",
     "CodeWindow",
     "CorrectionRequest",
@@ -63,6 +65,7 @@ __all__ = [
     "ProgressMark",
     "RecordsPurge",
     "Refund",
+    "SignInThrottle",
     "UTCDateTime",
     "User",
     "VerificationThrottle",

@@ -62,6 +62,18 @@ class CodeFailure(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
 
 
+class CodeAttempts(Base):
+    """Codes a person submitted in the current throttle window, counted atomically."""
+
+    __tablename__ = "attendance_code_attempts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class AttendanceChange(Base):
     """Append-only history: one row per change of an attendance record, before and after."""
 

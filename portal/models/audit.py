@@ -24,3 +24,6 @@ class AuditEvent(Base):
     subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Tamper evidence (portal.records.audit): the previous event's hash, and this event's.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # one chain, no forks
+    hash: Mapped[str] = mapped_column(String(64))

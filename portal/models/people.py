@@ -51,3 +51,16 @@ class License(Base):
     state: Mapped[str | None] = mapped_column(String(2), nullable=True)
 
     user: Mapped[User] = relationship(back_populates="licenses")
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per throttle key (account, address, or both; hashed), counted atomically."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set by each counting statement from the row as it was before: was the attempt allowed?
+    allowed: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -30,6 +30,7 @@ from portal.models import Enrollment, License, Offering, OfferingInstructor, Use
 from portal.money import money_format
 from portal.records.audit import audit_record
 from portal.records.audit_log import audit_csv, audit_for, offering_filter, person_filter
+from portal.records.audit_verify import audit_chain_head
 from portal.records.parts import BundleFile, BundleResult, RecordSection
 from portal.settings import settings_load
 from portal.tabular import csv_bytes
@@ -211,6 +212,13 @@ def records_bundle(
         "",
     ]
     manifest += [f"{hashlib.sha256(data).hexdigest()}  {name}" for name, data in files]
+    head = audit_chain_head(session)
+    # Kept with the records, the head lets anyone later check that no earlier audit event
+    # was removed or rewritten: `portal audit verify --expect HASH`.
+    manifest += [
+        "",
+        f"Audit chain head: event {head.last_id} of {head.events}, hash {head.hash}",
+    ]
     audit_record(
         session=session,
         actor_id=actor_id,

@@ -6,6 +6,7 @@ from sqlalchemy import Engine, event, select
 
 from portal.accounts import services as accounts
 from portal.accounts.passwords import BCRYPT_ROUNDS, password_needs_rehash
+from portal.accounts.throttle import SignInPolicy
 from portal.models import User
 from tests.apptest import app_as
 from tests.factories import PASSWORD, enrollment_make, offering_make, user_make
@@ -32,8 +33,8 @@ def test_bcrypt_cost_is_owasps_minimum():
 def _check(session, username, password):
     return accounts.sign_in_check(
         session=session, username=username, password=password,
-        lockout_attempts=5, lockout_minutes=15,
-    )  # fmt: skip
+        client="198.51.100.7", policy=SignInPolicy(),
+    ).user_id  # fmt: skip
 
 
 def test_a_sign_in_replaces_a_hash_made_with_other_parameters(session, factory):

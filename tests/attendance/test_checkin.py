@@ -218,3 +218,39 @@ def test_concurrent_double_submissions_record_once(session, factory, setup, data
     assert all(r.ok for r in results)
     assert rows(session, Attendance) == 1
     assert rows(session, AttendanceChange) == 1
+
+
+def test_twenty_concurrent_wrong_codes_evaluate_at_most_the_limit(
+    session, factory, setup, database_url
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("thread concurrency is meaningful on PostgreSQL")
+    _, user, _, _, window = setup
+    barrier = threading.Barrier(20)
+    refused: list[str] = []
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        try:
+            submit(factory, user, f"WRONG{i:02d}", window.opens_at)
+        except PortalError as error:
+            refused.append(str(error))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert rows(session, CodeFailure) <= THROTTLE_ATTEMPTS
+    assert len(refused) >= 20 - THROTTLE_ATTEMPTS
+    assert all("Too many wrong codes" in message for message in refused)
+
+
+def test_a_right_code_does_not_use_up_an_attempt(session, factory, setup):
+    _, user, _, _, window = setup
+    now = window.opens_at
+    assert submit(factory, user, code_for(window.secret, 0), now).ok
+    for i in range(THROTTLE_ATTEMPTS - 1):
+        assert not submit(factory, user, f"XXXX{i}", now + timedelta(seconds=i)).ok
+    # Five attempts in all, one of them right: the person may still try once more.
+    assert not submit(factory, user, "XXXX9", now + timedelta(seconds=9)).ok

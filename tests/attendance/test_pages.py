@@ -3,10 +3,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from portal.attendance.codes import current_code
 from portal.models import Attendance, CodeWindow, utc_now
-from tests.apptest import app_as, page_alone, texts
+from tests.apptest import ENTRY, app_as, page_alone, texts
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_attendance import attendance_make, window_make
 
@@ -188,6 +189,23 @@ def test_manage_page_refuses_marking_a_session_that_has_not_started(app_env, ses
     assert not at.exception
     assert "Session 2 has not started yet" in texts(at)
     assert session.scalar(select(Attendance.id)) is None
+
+
+def test_the_qr_link_reaches_check_in_when_another_page_opened_first(app_env, session, world):
+    # The entry script sent the person to their default page (Home): the code goes on to
+    # Check in and checks them in, in the same visit.
+    _, offering, participant, _ = world
+    window = window_make(session, offering.sessions[0])
+    session.commit()
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = participant.username
+    at.session_state["signed_in_at"] = utc_now()
+    at.query_params["code"] = current_code(window, utc_now()).code
+    at.run()
+    assert not at.exception
+    assert "You checked in to Session 1." in texts(at)
+    assert session.scalar(select(Attendance.source)) == "code"
 
 
 def test_check_in_and_home_state_the_attendance_rule_before_the_session(app_env, session, world):

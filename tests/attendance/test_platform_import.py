@@ -13,6 +13,7 @@ from tests.factories_attendance import attendance_make
 
 # 9:00-12:00 PDT on May 18, 2023
 START = datetime(2023, 5, 18, 16, 0, tzinfo=UTC)
+OVER = START + timedelta(hours=4)
 ZOOM = """Meeting ID,Topic,Start Time
 "812 3456",Fostering Compassion,05/18/2023 08:55:01 AM
 
@@ -69,10 +70,10 @@ def test_import_writes_platform_evidence_and_keeps_code_evidence(session, world)
     with pytest.raises(FieldErrors):
         report_import(session=session, user_id=instructor.id, live_session_id=live.id,
                       data=ZOOM.encode(), file_name="z.csv", time_zone="America/Los_Angeles",
-                      reason="", now=START)  # fmt: skip
+                      reason="", now=OVER)  # fmt: skip
     record = report_import(
         session=session, user_id=instructor.id, live_session_id=live.id, data=ZOOM.encode(),
-        file_name="zoom.csv", time_zone="America/Los_Angeles", reason="Zoom report", now=START,
+        file_name="zoom.csv", time_zone="America/Los_Angeles", reason="Zoom report", now=OVER,
     )  # fmt: skip
     assert (record.people_matched, record.people_unmatched) == (3, 1)
     ana = attendance_summary(session, people["ana"].id).sessions[0]
@@ -90,3 +91,19 @@ def test_only_staff_import(session, world):
     _, live, people = world
     with pytest.raises(NotAllowed):
         report_preview(session, people["ana"].user_id, live.id, ZOOM.encode(), "UTC")
+
+
+@pytest.mark.parametrize(
+    ("now", "message"),
+    [
+        (START - timedelta(days=7), "has not started yet"),
+        (START + timedelta(hours=2), "leave times in the future"),
+    ],
+)
+def test_a_report_of_time_not_yet_passed_is_refused(session, world, now, message):
+    instructor, live, _ = world
+    with pytest.raises(FieldErrors, match=message):
+        report_import(session=session, user_id=instructor.id, live_session_id=live.id,
+                      data=ZOOM.encode(), file_name="zoom.csv", time_zone="America/Los_Angeles",
+                      reason="Zoom report", now=now)  # fmt: skip
+    assert session.scalars(select(AttendanceChange)).all() == []

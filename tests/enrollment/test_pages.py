@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from portal import PROJECT_ROOT
 from portal.models import User
 from tests.apptest import app_as, texts
 from tests.apptest import page_alone as page_as
@@ -109,3 +110,15 @@ def test_set_password_page_without_token(app_env, session, role):
     at = app_as(user, "set_password.py")
     assert not at.exception, at.exception
     assert "This link is invalid" in texts(at)
+    assert not at.get("page_link")  # a page link to the entry script fails in a browser
+    assert any("[Go to sign in](/)" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("token", ["x", "not-a-token-" + "a" * 40])
+def test_set_password_page_with_a_bad_token(app_env, session, token):
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "set_password.py"), default_timeout=60)
+    at.query_params["token"] = token
+    at.run()
+    assert not at.exception, at.exception
+    assert "This link is invalid" in texts(at)
+    assert any("[Go to sign in](/)" in m.value for m in at.markdown)

@@ -110,15 +110,15 @@ def test_invited_people_cannot_sign_in_before_choosing_a_password(session):
     admin = user_make(session, role="admin")
     _import(session, admin, (HEADER + "Ana,ana@example.org,other,,2023-05\n").encode())
     from portal.accounts.services import sign_in_check
+    from portal.accounts.throttle import SignInPolicy
 
     for guess in ("", "ana", "password", "unknown-user-placeholder-password"):
-        assert (
-            sign_in_check(
-                session=session,
-                username="ana",
-                password=guess,
-                lockout_attempts=100,
-                lockout_minutes=1,
-            )
-            is None
+        result = sign_in_check(
+            session=session,
+            username="ana",
+            password=guess,
+            client="198.51.100.7",
+            policy=SignInPolicy(pair_attempts=100),
+            captcha_passed=True,
         )
+        assert result.user_id is None

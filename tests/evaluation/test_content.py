@@ -22,7 +22,7 @@ def test_defaults():
     settings = EvaluationSettings()
     assert settings.questions == () and settings.min_group_size == 3
     assert settings.open_at == "after_last_session" and settings.full_attendance_required
-    assert not settings.admins_see_names and settings.free_text_max == 5000
+    assert settings.free_text_max == 5000 and settings.min_group_size == 3
 
 
 @pytest.mark.parametrize(

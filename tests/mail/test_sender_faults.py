@@ -193,9 +193,9 @@ def test_sign_ins_and_check_ins_go_through_while_a_slow_server_takes_mail(
                 sign_in_record(
                     session=s,
                     username=person.username,
+                    client="198.51.100.7",
                     succeeded=True,
-                    lockout_attempts=5,
-                    lockout_minutes=15,
+                    now=now,
                 )
             with transaction(factory) as s:
                 assert attendance_code_submit(session=s, user_id=person.id, code=code, now=now).ok

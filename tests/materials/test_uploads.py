@@ -6,7 +6,16 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.errors import FieldErrors
-from portal.materials.uploads import MB, UploadLimits, name_clean, size_text, type_from_head
+from portal.materials.uploads import (
+    MB,
+    UploadLimits,
+    image_check,
+    name_clean,
+    pdf_active,
+    pdf_parse_check,
+    size_text,
+    type_from_head,
+)
 from portal.models import Material, MaterialBlob, MaterialVersion
 from tests.factories import offering_make, user_make
 from tests.factories_materials import GOOD, GOOD_KINDS, HOSTILE, config_for, file_make, stored_files
@@ -94,7 +103,7 @@ def test_a_web_page_named_pdf_is_refused_as_not_a_pdf(session, instructor, tmp_p
         ("talk.mp4", {"media": 2 * MB}, None),
         ("slides.pdf", {"document": 500}, "Documents may be at most 1 KB"),
         ("notes.md", {"document": 10}, "Documents may be at most 1 KB"),
-        ("diagram.png", {"image": 100}, "Images may be at most 1 KB"),
+        ("diagram.png", {"image": 20}, "Images may be at most 1 KB"),
     ],
 )
 def test_size_limits_name_the_limit(name, limits, message, session, instructor, tmp_path):
@@ -167,3 +176,31 @@ def test_stream_is_read_in_chunks(session, instructor, tmp_path):
         stream=stream, published=False, config=config_for(tmp_path),
     )  # fmt: skip
     assert all(0 < size <= MB for size in stream.reads)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["escaped-script.pdf", "escaped-js-key.pdf", "launch.pdf", "auto-open.pdf", "attachment.pdf"],
+)
+def test_the_pdf_parser_alone_refuses_active_content(name, tmp_path):
+    # Each file also trips the byte scan; the parser must stand on its own (object streams
+    # are compressed, where no byte scan sees names).
+    path = tmp_path / name
+    path.write_bytes(HOSTILE[name][0])
+    with pytest.raises(FieldErrors, match="not accepted"):
+        pdf_parse_check(path)
+    path.write_bytes(GOOD["slides.pdf"])
+    pdf_parse_check(path)
+
+
+def test_a_pdf_with_escaped_names_is_seen_by_the_byte_scan():
+    assert pdf_active(b"<< /S /J#61vaScript >>")
+    assert pdf_active(b"<< /S /#4C#61unch >>")
+    assert not pdf_active(b"<< /S /GoTo /D [3 0 R /Fit] >>")
+
+
+@pytest.mark.parametrize("name", ["diagram.png", "photo.jpg", "animation.gif"])
+def test_real_images_decode_at_upload(name, tmp_path):
+    path = tmp_path / name
+    path.write_bytes(GOOD[name])
+    image_check(path, type_from_head(GOOD[name], name).mime)

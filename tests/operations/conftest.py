@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import BACKENDS, _pg_admin_engine, _pg_url_for
+from tests.conftest import _pg_admin_engine, _pg_url_for
 
 
-@pytest.fixture(params=BACKENDS)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no tables yet (a SQLite file that does not exist yet)."""
-    if request.param == "sqlite":
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A database of the same kind as this test's, with no tables yet (for SQLite, a file
+    that does not exist yet)."""
+    if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / f'empty-{uuid.uuid4().hex[:6]}.sqlite3'}"
         return
     name = f"portal_e_{uuid.uuid4().hex[:12]}"

@@ -40,16 +40,45 @@ def test_a_wrong_password_says_so_without_telling_whether_the_user_exists(app_en
     assert message == [line for line in unknown.splitlines() if "incorrect" in line]
 
 
-def test_five_failures_lock_the_account_in_the_database(app_env, session, factory):
+def test_repeated_failures_ask_for_the_captcha_and_the_owner_still_gets_in(app_env, session):
     user_make(session, username="pat")
     session.commit()
     at = app_as(None)
-    for _ in range(5):
+    for _ in range(3):
         at = _sign_in(at, "pat", "wrong password")
     at = _sign_in(at, "pat", PASSWORD)
     assert not at.session_state["authentication_status"]
-    with factory() as check:
-        assert check.scalar(select(User.locked_until).where(User.username == "pat")) is not None
+    assert "Type the digits shown in the picture as well." in texts(at)
+    captcha = _input(at, "Digits in the picture")
+    captcha.input("0000" if _captcha(at) != "0000" else "1111")
+    at = _sign_in(at, "pat", PASSWORD)
+    assert not at.session_state["authentication_status"]
+    assert "The digits do not match the picture" in texts(at)
+    _input(at, "Digits in the picture").input(_captcha(at))
+    at = _sign_in(at, "pat", PASSWORD)
+    assert at.session_state["authentication_status"] is True
+
+
+def _captcha(at) -> str:
+    """The digits of the picture on the form (kept encrypted in the session)."""
+    from streamlit_authenticator.utilities import Encryptor
+
+    from portal.settings import settings_load
+
+    return Encryptor(settings_load().resolved_cookie_key()).decrypt(
+        at.session_state["login_captcha"]
+    )
+
+
+def test_a_password_with_outer_spaces_signs_in_as_registered(app_env, session):
+    user_make(session, username="pat", password="  spaced out pass  ")
+    session.commit()
+    assert (
+        _sign_in(app_as(None), "pat", "spaced out pass").session_state["authentication_status"]
+        is not True
+    )
+    at = _sign_in(app_as(None), "pat", "  spaced out pass  ")
+    assert at.session_state["authentication_status"] is True
 
 
 def test_demo_accounts_are_listed_only_in_demo_mode(app_env, monkeypatch):
@@ -75,7 +104,7 @@ def test_registration_shows_each_problem_beside_its_field(app_env, factory):
     at.button[0].click()
     at.run()
     shown = texts(at)
-    assert "Enter an email address like name@example.org." in shown
+    assert "Enter one email address like name@example.org." in shown
     assert "Use at least 10 characters." in shown
     assert "Enter your license number." in shown
     with factory() as check:
@@ -140,3 +169,27 @@ def test_outside_demo_mode_the_demo_admin_cannot_sign_in(app_env, session, monke
     assert not at.session_state["authentication_status"]
     assert "Username or password is incorrect" in texts(at)
     assert "Demo data" not in texts(at)
+
+
+def test_registration_from_one_address_is_limited(app_env, monkeypatch, factory):
+    monkeypatch.setenv("PORTAL_REGISTRATIONS_PER_HOUR", "2")
+    from portal.settings import settings_load
+
+    settings_load.cache_clear()
+    at = app_as(None)
+    at.switch_page("pages/register.py").run()
+    shown = []
+    for attempt in range(3):
+        _input(at, "Full name as it must appear on your certificate").input("Ana Probe")
+        _input(at, "Email").input("ana@example.org")
+        _input(at, "Username").input(f"ana{attempt}")
+        _input(at, "Password").input("a long password")
+        _input(at, "Repeat password").input("another password")  # refused, yet counted
+        at.selectbox(key="register_profession").select("other")
+        at.button[0].click()
+        at.run()
+        shown.append(texts(at))
+    assert "The two passwords differ." in shown[1]
+    assert "Too many new accounts from here" in shown[2]
+    with factory() as check:
+        assert check.scalar(select(User)) is None
