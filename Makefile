@@ -37,14 +37,19 @@ fonts: $(STAMP)
 			fonts-noto-core fonts-noto-cjk >/dev/null; \
 	}
 
-# Debian's Chromium (with a font for its pages) for the browser tests, and pdftotext for
-# reading certificates back, when missing.
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+
+# Debian's Chromium (with a font for its pages) for the browser tests, pdftotext for reading
+# certificates back and npm, when missing; then axe-core (the accessibility checker the browser
+# tests inject) in .cache/.
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! command -v npm >/dev/null || \
+			 [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core poppler-utils npm >/dev/null; \
 	fi
+	@test -f $(AXE) || npm install --prefix .cache/axe axe-core@4 --no-audit --no-fund --silent
 
 run: $(STAMP) fonts
 	PORTAL_ENV=$${PORTAL_ENV:-demo} $(BIN)/portal db upgrade
@@ -83,4 +88,4 @@ load: $(DEV_STAMP) fonts
 		$(BIN)/python -m benchmarks.load --users $(USERS) --processes $(PROCESSES) --flow $(FLOW)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .cache

@@ -7,12 +7,12 @@ from portal.accounts.ui import authenticate, page_run_user, return_page_take
 from portal.attendance.console import CHECK_IN_PATH
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
+ui.styles_apply()
 ui.configured_or_stop()
 settings = ui.settings()
 if settings.is_demo:
-    st.sidebar.warning(
-        "**Demo data** — nothing here is a real CE record.", icon=":material/science:"
-    )
+    # In the main area: on a phone the sidebar is folded away.
+    st.warning("**Demo data** — nothing here is a real CE record.", icon=":material/science:")
 
 # Failures (database away, storage unreadable) show words and an error id, never a traceback.
 with ui.request_logging(None), ui.failure_boundary("restoring the sign-in") as sign_in:
@@ -47,7 +47,8 @@ with (
     ui.failure_boundary("page run"),
     page_run_user(user),  # the page does not look the person up again
 ):
-    current = st.navigation(sections)
+    # Expanded: admins have over a dozen pages, none of which should hide behind "View more".
+    current = st.navigation(sections, expanded=True)
     if scanned and check_in is not None and current.url_path != CHECK_IN_PATH:
         # A QR link that opened another page (the sign-in form first, or a fresh process
         # that did not know the page yet) goes on to Check in, which checks the person in.

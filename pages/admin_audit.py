@@ -6,6 +6,7 @@ from portal import ui
 from portal.accounts.ui import require_role
 from portal.courses import offerings as offerings_admin
 from portal.records import audit_log
+from portal.timefmt import format_instant
 
 require_role("admin")
 st.title("Audit log")
@@ -37,7 +38,7 @@ st.caption(f"{len(rows)} event(s), newest first. The log is append-only.")
 st.dataframe(
     [
         {
-            "When (UTC)": f"{r.at:%Y-%m-%d %H:%M:%S}",
+            "When": format_instant(r.at, "UTC"),
             "By": r.actor,
             "Action": r.action,
             "Subject": f"{r.subject_type} {r.subject_id or ''}".strip(),

@@ -94,15 +94,20 @@ for i in range(int(count)):
         else SessionInput(f"Session {i + 1}", None, time(9), time(12), 180)
     )
     s = st.columns([2, 2, 1, 1, 1])
+    row = f"Session {i + 1}"  # each row's labels name the row (screen readers read them alone)
     sessions.append(
         SessionInput(
-            s[0].text_input("Title", old.title, key=f"{k}_s{i}_title"),
-            s[1].date_input("Date", old.day, key=f"{k}_s{i}_day"),
-            s[2].time_input("Start", old.start, key=f"{k}_s{i}_start"),
-            s[3].time_input("End", old.end, key=f"{k}_s{i}_end"),
+            s[0].text_input(f"{row} title", old.title, key=f"{k}_s{i}_title"),
+            s[1].date_input(f"{row} date", old.day, key=f"{k}_s{i}_day"),
+            s[2].time_input(f"{row} start", old.start, key=f"{k}_s{i}_start"),
+            s[3].time_input(f"{row} end", old.end, key=f"{k}_s{i}_end"),
             int(
                 s[4].number_input(
-                    "Instr. minutes", 1, 1440, old.instructional_minutes, key=f"{k}_s{i}_min"
+                    f"{row} instructional minutes",
+                    1,
+                    1440,
+                    old.instructional_minutes,
+                    key=f"{k}_s{i}_min",
                 )
             ),
         )

@@ -6,6 +6,7 @@ from portal import ui
 from portal.accounts.ui import require_role
 from portal.mail import outbox
 from portal.mail import sender as email_sender
+from portal.timefmt import format_instant
 
 admin = require_role("admin")
 ui.show_flash()
@@ -34,10 +35,11 @@ messages = ui.query(outbox.outbox_list, status=status or None)
 if not messages:
     st.caption("No emails.")
 for m in messages:
-    label = f"{m.created_at:%Y-%m-%d %H:%M} UTC · {m.status} · {m.to_address} · {m.subject}"
+    # No address in the label: Streamlit would make it a link inside the expander's button.
+    label = f"{format_instant(m.created_at, 'UTC')} · {m.status} · {m.subject}"
     with st.expander(label):
         st.caption(
-            f"Kind {m.kind} · attempts {m.attempts}"
+            f"To {m.to_address} · kind {m.kind} · attempts {m.attempts}"
             + (f" · last error: {m.last_error}" if m.last_error else "")
         )
         st.code(m.body, language=None)

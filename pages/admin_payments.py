@@ -9,6 +9,7 @@ from portal.courses import offerings as offerings_admin
 from portal.enrollment import cancellations, payments
 from portal.models import utc_now
 from portal.money import money_format
+from portal.timefmt import format_instant
 
 admin = require_role("admin")
 ui.show_flash()
@@ -107,7 +108,7 @@ if not pending:
 for a in pending:
     with st.container(border=True):
         st.markdown(
-            f"**{ui.escape_markdown(_who(a))}** — requested {a.requested_at:%Y-%m-%d %H:%M} UTC, "
+            f"**{ui.escape_markdown(_who(a))}** — requested {format_instant(a.requested_at, 'UTC')}, "
             f"{'on time' if a.on_time else 'after the deadline'}; provider keeps "
             f"{money_format(a.retained_cents or 0)}"
         )

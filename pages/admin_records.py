@@ -59,7 +59,8 @@ st.dataframe(
 report = ui.query(purge.purge_preview, actor_id=admin.id, content_dir=settings.content_dir)
 for _offering_id, label, counts in report.offerings:
     st.warning(f"Past retention: {label} — " + ", ".join(f"{t} {n}" for t, n in counts.items()))
-st.caption(
+# Markdown, not a caption: commands in a caption's faded colour lose their contrast.
+st.markdown(
     "Retention years come from the course file (record_retention_years, at least 4). "
     "Purging runs on the server: `portal records purge` (dry run), then "
     "`portal records purge --apply`."

@@ -5,6 +5,7 @@ import streamlit as st
 from portal import ui
 from portal.accounts.ui import require_role
 from portal.attendance import corrections, exports, platform_import, roster
+from portal.attendance.history import snapshot_text
 from portal.attendance.localtime import session_clock_instant
 from portal.models import utc_now
 from portal.timefmt import format_instant
@@ -23,8 +24,11 @@ offering = st.selectbox(
 )
 tz = offering.time_zone
 data = ui.query(roster.offering_roster, user_id=user.id, offering_id=offering.id)
+# Keyed, so saving a mark (which reruns the page) stays on the tab in use.
 tab_roster, tab_mark, tab_requests, tab_import = st.tabs(
-    ["Roster", "Mark or correct", "Correction requests", "Import platform report"]
+    ["Roster", "Mark or correct", "Correction requests", "Import platform report"],
+    key="manage_tab",
+    on_change="rerun",
 )
 
 with tab_roster:
@@ -86,7 +90,7 @@ with tab_mark:
             ui.field_error("mark", field)
         ui.form_error("mark")
         st.markdown("**History of this record**")
-        history = ui.query(
+        changes = ui.query(
             roster.record_history, user_id=user.id, enrollment_id=person.enrollment_id,
             live_session_id=live.id,
         )  # fmt: skip
@@ -95,10 +99,10 @@ with tab_mark:
                 {
                     "When": format_instant(h.at, tz), "By": h.actor, "Change": h.action,
                     "Source": h.source, "Reason": h.reason,
-                    "Before": f"{h.before.get('checked_in_at') or '—'} → {h.before.get('checked_out_at') or '—'}",
-                    "After": f"{h.after.get('checked_in_at') or '—'} → {h.after.get('checked_out_at') or '—'}",
+                    "Before": snapshot_text(h.before, tz),
+                    "After": snapshot_text(h.after, tz),
                 }
-                for h in history
+                for h in changes
             ],
             hide_index=True,
             key="mark_history",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from portal import ui
+from portal import navigation, ui
 from portal.accounts.ui import require_role
 from portal.certificates import queries
 from portal.certificates.facts import issuer_from
@@ -43,7 +43,7 @@ def show_issued(claim, rows):
         icon=":material/download:",
     )
     st.caption(
-        f"Certificate number {number}, issued {format_instant(row.issued_at, 'UTC')}. "
+        f"Certificate number {number}, issued {format_instant(row.issued_at, row.time_zone)}. "
         "Anyone can check it on the verification page. Every download is the same file."
     )
     if row.pending_request:
@@ -75,7 +75,7 @@ def show_checklist(claim):
             line += f" — {ui.escape_markdown(step.detail)}"
         st.markdown(line)
         if step.page and not step.done:
-            st.page_link(step.page, label=f"Go to: {step.label.lower()}")
+            st.page_link(step.page, label=navigation.link_label(step.page))
     form = f"claim_{claim.enrollment_id}_{claim.credit_type_id}"
     if not claim.eligible:
         st.caption("The certificate can be claimed once everything above is done.")

@@ -86,7 +86,7 @@ with tab_issued:
                     "Credits": f"{r.hours} {r.unit}",
                     "License": r.license,
                     "Status": r.status,
-                    "Issued": format_instant(r.issued_at, "UTC"),
+                    "Issued": format_instant(r.issued_at, r.time_zone),
                     "Replaces": r.supersedes,
                     "Replaced by": r.superseded_by,
                     "Reason": r.issue_reason or r.revoke_reason,

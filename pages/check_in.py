@@ -33,21 +33,43 @@ with st.form("check_in_form", clear_on_submit=False):
         value=scanned,
         max_chars=12,
         key="checkin_code",
-        placeholder="e.g. KX7-HMP",
+        placeholder="e.g. KX7 HMP",
     )
     submitted = st.form_submit_button("Submit code", key="checkin_submit", type="primary")
+
+
+def _send(typed: str, leave_early: bool) -> checkin.CheckinOutcome | None:
+    return ui.submit(
+        "check_in", checkin.attendance_code_submit, user_id=user.id, code=typed,
+        now=utc_now(), leave_early=leave_early,
+    )  # fmt: skip
+
+
+# An early check-out waits for the person's answer (the buttons below) before it is recorded.
+pending = st.session_state.get("checkin_pending")
+outcome = None
 if submitted or scanned:
-    outcome = ui.submit(
-        "check_in",
-        checkin.attendance_code_submit,
-        user_id=user.id,
-        code=code if submitted else scanned,
-        now=utc_now(),
-    )
-    if outcome is not None and outcome.ok:
-        st.success(f"{outcome.message} Recorded: {format_both(outcome.at, own_zone, own_zone)}.")
-    elif outcome is not None:
-        st.error(outcome.message)
+    st.session_state.pop("checkin_pending", None)
+    code = code if submitted else scanned
+    outcome = _send(code, leave_early=False)
+elif pending and st.session_state.get("checkin_leave"):
+    st.session_state.pop("checkin_pending")
+    outcome = _send(pending[0], leave_early=True)
+elif pending and st.session_state.get("checkin_stay"):
+    st.session_state.pop("checkin_pending")
+    st.info("Nothing was recorded. Check out with the code the instructor shows at the end.")
+if outcome is not None and outcome.needs_confirmation:
+    st.session_state["checkin_pending"] = (code, outcome.message)
+elif outcome is not None and outcome.ok:
+    show = st.warning if outcome.warning else st.success
+    show(f"{outcome.message} Recorded: {format_both(outcome.at, own_zone, own_zone)}.")
+elif outcome is not None:
+    st.error(outcome.message)
+if pending := st.session_state.get("checkin_pending"):
+    st.warning(pending[1], icon=":material/warning:")
+    leave, stay = st.columns(2)
+    leave.button("Check out now anyway", key="checkin_leave", type="primary")
+    stay.button("Don't check out yet", key="checkin_stay")
 ui.field_error("check_in", "code")
 ui.form_error("check_in")
 
@@ -74,19 +96,16 @@ for live in live_now:
 st.subheader("Your attendance")
 for offering in view.offerings:
     st.markdown(f"**{ui.escape_markdown(offering.offering_label)}** — overall: {offering.status}")
-    rows = [
-        {
-            "Session": s.attendance.title,
-            "Checked in": format_both(s.attendance.checked_in_at, offering.time_zone, own_zone),
-            "Checked out": format_both(s.attendance.checked_out_at, offering.time_zone, own_zone),
-            "Evidence": s.attendance.source or "—",
-            "Minutes": f"{s.attendance.minutes_attended} of {s.attendance.instructional_minutes}",
-            "Status": s.attendance.status,
-            "Correction request": s.request_status or "—",
-        }
-        for s in offering.sessions
-    ]
-    st.dataframe(rows, hide_index=True, width="stretch", key=f"mine_{offering.enrollment_id}")
+    # One short block per session rather than a wide table: it stacks on a phone.
+    for s in offering.sessions:
+        a = s.attendance
+        st.markdown(
+            f"- **{ui.escape_markdown(a.title)}** — {a.status}, {a.minutes_attended} of "
+            f"{a.instructional_minutes} minutes  \n"
+            f"  Checked in: {format_both(a.checked_in_at, offering.time_zone, own_zone)}  \n"
+            f"  Checked out: {format_both(a.checked_out_at, offering.time_zone, own_zone)}  \n"
+            f"  Evidence: {a.source or '—'} · correction request: {s.request_status or '—'}"
+        )
     if offering.enrollment_status != "active":
         continue
     form = f"correction_{offering.enrollment_id}"

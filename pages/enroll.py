@@ -52,7 +52,7 @@ for o in offerings:
 st.subheader("Your enrollments")
 accounts = ui.query(payments.enrollment_accounts, user_id=user.id)
 if not accounts:
-    st.info("You are not enrolled in an offering yet.")
+    st.info("You are not enrolled in an offering yet. Choose one under Open offerings above.")
 for a in accounts:
     with st.container(border=True):
         st.markdown(f"**{ui.escape_markdown(a.offering_label)}** — enrollment {a.status}")
@@ -67,7 +67,7 @@ for a in accounts:
             )
         )
         if a.owed_cents:
-            st.caption("The CE office records payments; contact them for how to pay.")
+            ui.payment_instructions(ui.query(payments.payment_info, offering_id=a.offering_id))
         if a.cancellation == "pending":
             st.info("Your cancellation request is waiting for the CE office.")
         if a.cancellation == "rejected":

@@ -19,11 +19,13 @@ forms = ui.query(evaluation_forms_for, user_id=user.id)
 if not forms:
     st.info("You have no evaluation to fill in.")
     st.stop()
-chosen = 0
+# Opens on an evaluation that can be answered now, rather than one still waiting.
+chosen = next((i for i, f in enumerate(forms) if f.state.can_answer), 0)
 if len(forms) > 1:
     chosen = st.selectbox(
         "Offering",
         range(len(forms)),
+        index=chosen,
         format_func=lambda i: f"{forms[i].course_title} — {forms[i].offering_label}",
         key="evaluation_offering",
     )

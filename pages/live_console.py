@@ -1,7 +1,5 @@
 """Instructor: run a live session — show the rotating code and QR, watch the roster fill."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from portal import ui
@@ -16,23 +14,24 @@ st.title("Live session console")
 offerings = ui.query(roster.offerings_for_staff, user_id=user.id)
 if not offerings:
     ui.fail("You are not assigned to an offering yet. The CE office assigns instructors.")
+# Opens on the session that is live now (or next today) among the person's offerings.
+offering_index, session_index = console.session_to_run(offerings, utc_now())
 offering = st.selectbox(
     "Offering",
     offerings,
+    index=offering_index,
     format_func=lambda o: f"{o.course_title} — {o.label}",
     key="console_offering",
 )
-now = utc_now()
-upcoming = [i for i, s in enumerate(offering.sessions) if s.ends_at + timedelta(hours=1) > now]
+if not offering.sessions:
+    ui.fail("This offering has no sessions.")
 live = st.selectbox(
     f"Session (times in {offering.time_zone})",
     offering.sessions,
-    index=upcoming[0] if upcoming else 0,
+    index=session_index if offering.id == offerings[offering_index].id else 0,
     format_func=lambda s: f"{s.title}: {format_span(s.starts_at, s.ends_at, offering.time_zone)}",
     key="console_session",
 )
-if live is None:
-    ui.fail("This offering has no sessions.")
 
 left, right = st.columns(2)
 interval = left.number_input(
@@ -43,6 +42,15 @@ open_minutes = right.number_input(
     "Keep the window open (minutes)", 1, 240, console.DEFAULT_OPEN_MINUTES,
     key="console_open_minutes",
 )  # fmt: skip
+
+
+def _open(kind: str, confirmed: bool) -> None:
+    ui.submit(
+        "console", console.window_open, user_id=user.id, live_session_id=live.id, kind=kind,
+        now=utc_now(), interval_minutes=interval, open_minutes=open_minutes, confirmed=confirmed,
+    )  # fmt: skip
+
+
 actions = st.columns(4)
 labels = {
     ("open", "in"): "Open check-in",
@@ -54,12 +62,29 @@ for column, ((verb, kind), label) in zip(actions, labels.items(), strict=True):
     if column.button(
         label, key=f"console_{verb}_{kind}", type="primary" if verb == "open" else "secondary"
     ):
-        args = {"user_id": user.id, "live_session_id": live.id, "kind": kind, "now": utc_now()}
-        if verb == "open":
-            args |= {"interval_minutes": interval, "open_minutes": open_minutes}
-        ui.submit(
-            "console", console.window_open if verb == "open" else console.window_close, **args
-        )
+        st.session_state.pop("console_confirm", None)
+        if verb == "close":
+            ui.submit(
+                "console", console.window_close, user_id=user.id, live_session_id=live.id,
+                kind=kind, now=utc_now(),
+            )  # fmt: skip
+        elif console.session_is_near(live.starts_at, live.ends_at, utc_now()):
+            _open(kind, confirmed=False)
+        else:
+            st.session_state["console_confirm"] = (kind, live.id)
+pending = st.session_state.get("console_confirm")
+if pending and pending[1] == live.id:
+    kind = pending[0]
+    st.warning(console.confirmation_question(live, offering.time_zone, kind))
+    yes, no = st.columns(2)
+    words = console.KIND_WORDS[kind]
+    if yes.button(f"Yes, open {words} for {live.title}", key="console_confirm_yes", type="primary"):
+        st.session_state.pop("console_confirm")
+        _open(kind, confirmed=True)
+        st.rerun()
+    if no.button("Cancel", key="console_confirm_no"):
+        st.session_state.pop("console_confirm")
+        st.rerun()
 for field in ("interval", "open_minutes"):
     ui.field_error("console", field)
 ui.form_error("console")
@@ -77,9 +102,9 @@ def codes() -> None:
     if not views:
         st.info("No code is shown. Open check-in near the start and check-out near the end.")
     for view in views:
+        words = console.KIND_WORDS[view.kind]
         with st.container(border=True):
-            title = "Check-in code" if view.kind == "in" else "Check-out code"
-            st.subheader(title)
+            st.subheader(f"{words.capitalize()} code")
             code, qr = st.columns([3, 2])
             spaced = f"{view.code[:3]} {view.code[3:]}"
             # Generated from a fixed alphabet of letters and digits: safe to place in HTML.
@@ -91,12 +116,18 @@ def codes() -> None:
                 unsafe_allow_html=True,
             )
             left_s = max(0, int((view.rotates_at - at).total_seconds()))
-            code.markdown(f"**New code in {left_s // 60}:{left_s % 60:02d}**")
+            code.markdown(f"**New {words} code in {left_s // 60}:{left_s % 60:02d}**")
             code.caption(
-                f"Window closes {format_instant(view.closes_at, offering.time_zone)}. "
-                "The previous code still counts for a minute after it changes."
+                f"The {words} window closes {format_instant(view.closes_at, offering.time_zone)}. "
+                f"The previous {words} code still counts for a minute after it changes."
             )
-            qr.image(qr_png(view.check_in_url), caption="Scan to check in", width=260)
+            with qr:
+                ui.image_png(
+                    qr_png(view.check_in_url),
+                    alt=f"QR code: opens the check-in page with the {words} code {spaced}",
+                    width=260,
+                )
+                st.caption(f"Scan to {words.replace('-', ' ')}")
 
 
 @st.fragment(run_every=5)

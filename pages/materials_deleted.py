@@ -6,6 +6,7 @@ from portal import ui
 from portal.accounts.ui import require_role
 from portal.materials import queries as materials_queries
 from portal.materials import services as materials
+from portal.timefmt import format_instant
 
 user = require_role("admin")
 ui.show_flash()
@@ -20,7 +21,7 @@ for item in deleted:
         st.markdown(f"**{ui.escape_markdown(item.title)}** ({item.kind})")
         st.caption(
             f"{item.course_title} · {item.offering_label} · deleted "
-            f"{item.deleted_at:%Y-%m-%d %H:%M} UTC by {item.deleted_by or 'unknown'}"
+            f"{format_instant(item.deleted_at, 'UTC')} by {item.deleted_by or 'unknown'}"
         )
         if st.button("Restore", key=f"restore_{item.id}", icon=":material/restore_from_trash:"):
             restored = ui.submit(

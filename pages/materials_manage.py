@@ -10,6 +10,7 @@ from portal.materials import services as materials
 from portal.materials import ui as ui_materials
 from portal.materials.access import placements
 from portal.materials.uploads import megabytes, size_text
+from portal.timefmt import format_instant
 
 user = require_role("instructor", "admin")
 ui.show_flash()
@@ -142,7 +143,7 @@ def material_edit(m: materials_queries.MaterialView) -> None:
     )
     for v in versions:
         st.caption(
-            f"Version {v.number}: {v.file_name}, {size_text(v.size)}, uploaded {v.uploaded_at:%Y-%m-%d %H:%M} UTC"
+            f"Version {v.number}: {v.file_name}, {size_text(v.size)}, uploaded {format_instant(v.uploaded_at, 'UTC')}"
         )
 
 

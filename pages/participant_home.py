@@ -4,7 +4,9 @@ import streamlit as st
 
 from portal import ui
 from portal.accounts.ui import require_role
+from portal.attendance import mine
 from portal.certificates import eligibility
+from portal.enrollment import payments
 from portal.learning import home
 from portal.learning.ical import sessions_ics
 from portal.models import utc_now
@@ -23,7 +25,22 @@ st.title(f"Welcome, {user.full_name}")
 enrollments = ui.query(home.participant_enrollments, user_id=user.id)
 if not enrollments:
     st.info("You are not enrolled in an offering yet.")
+    st.page_link("pages/enroll.py", label="Enroll in an offering", icon=":material/payments:")
     st.stop()
+# First on the screen (a phone shows little more): the session to check in or out of now.
+for live in ui.query(mine.sessions_live_now, user_id=user.id, now=utc_now()):
+    if live.checked_out_at is not None:
+        continue
+    with st.container(border=True):
+        st.markdown(f"**{ui.escape_markdown(live.title)} is live now**")
+        st.page_link(
+            "pages/check_in.py",
+            label="Check out at the end" if live.checked_in_at else "Check in now",
+            icon=":material/how_to_reg:",
+        )
+owed = {
+    a.enrollment_id: a.owed_cents for a in ui.query(payments.enrollment_accounts, user_id=user.id)
+}
 
 browser_zone = st.context.timezone or "UTC"
 for rule in ui.query(
@@ -46,20 +63,20 @@ for enrollment in enrollments:
                     line += f" — {ui.escape_markdown(item.detail)}"
                 st.markdown(line)
                 if item.page:
-                    st.page_link(item.page, label=f"Go to {item.label.lower()}")
-        st.markdown("**Schedule**")
-        rows = [
-            {
-                "Session": s.title,
-                f"Offering time ({offering.time_zone})": format_span(
-                    s.starts_at, s.ends_at, offering.time_zone
-                ),
-                f"Your time ({browser_zone})": format_span(s.starts_at, s.ends_at, browser_zone),
-                "Instructional minutes": s.instructional_minutes,
-            }
-            for s in offering.sessions
-        ]
-        st.dataframe(rows, hide_index=True, width="stretch")
+                    st.page_link(item.page, label=item.link_label)
+        if owed.get(enrollment.id):
+            with st.expander("How to pay"):
+                ui.payment_instructions(ui.query(payments.payment_info, offering_id=offering.id))
+        st.markdown(f"**Schedule** (times in {offering.time_zone})")
+        # One line per session rather than a table: it wraps on a phone instead of scrolling.
+        for s in offering.sessions:
+            when = format_span(s.starts_at, s.ends_at, offering.time_zone)
+            own = format_span(s.starts_at, s.ends_at, browser_zone)
+            st.markdown(
+                f"- **{ui.escape_markdown(s.title)}**: {when}"
+                + ("" if own == when else f" (your time: {own})")
+                + f" · {s.instructional_minutes} instructional minutes"
+            )
         ics = sessions_ics(
             course_title=offering.course_title,
             offering_slug=offering.slug,

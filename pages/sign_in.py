@@ -6,7 +6,7 @@ from portal import ui
 from portal.accounts.ui import current_user, sign_in_form
 from portal.demo import DEMO_ACCOUNTS
 
-st.title("CE participant portal")
+st.title("CE participant portal", anchor=False)  # no "link to heading" stop before the form
 st.write("Workshop materials, attendance, evaluations and certificates in one place.")
 if current_user() is not None:
     st.markdown("You are signed in. [Open your home page](/)")
@@ -21,7 +21,7 @@ with left:
 with right:
     if ui.settings().is_demo:
         with st.container(border=True):
-            st.subheader("Demo data")
+            st.subheader("Demo data", anchor=False)
             st.write(
                 "This portal runs in demo mode. Try it with these accounts; each password is the username."
             )

@@ -5,6 +5,7 @@ import streamlit as st
 from portal import ui
 from portal.certificates.ui import verify_client_keys
 from portal.certificates.verify import certificate_verify
+from portal.timefmt import format_instant
 
 FORM = "verify"
 
@@ -29,6 +30,14 @@ if checked:
     )
 ui.form_error(FORM)
 
+
+def issued_text(found) -> str:  # type: ignore[no-untyped-def]
+    """When the certificate was issued, the way every page shows an instant."""
+    if found.issued_at is None:
+        return ui.escape_markdown(found.issued_on)
+    return ui.escape_markdown(format_instant(found.issued_at, found.time_zone))
+
+
 result = st.session_state.get("verify_result")
 if result is not None:
     shown = ui.escape_markdown(result.number)
@@ -39,7 +48,7 @@ if result is not None:
             f"**Program:** {ui.escape_markdown(result.program_title)}  \n"
             f"**Date(s):** {ui.escape_markdown(result.dates)}  \n"
             f"**Credits:** {ui.escape_markdown(result.credits)}  \n"
-            f"**Issued:** {ui.escape_markdown(result.issued_on)}"
+            f"**Issued:** {issued_text(result)}"
         )
     elif result.outcome == "demo":
         st.error(

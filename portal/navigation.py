@@ -102,3 +102,9 @@ PAGES: tuple[PageSpec, ...] = (
 def pages_for(role: str | None) -> list[PageSpec]:
     """The menu of a role; None means signed out."""
     return [page for page in PAGES if (role or "anonymous") in page.roles]
+
+
+def link_label(page: str) -> str:
+    """Words for a link to a page ("pages/check_in.py" -> "Open Check in"), its menu title."""
+    script = page.removeprefix("pages/")
+    return f"Open {next((p.title for p in PAGES if p.script == script), 'the page')}"

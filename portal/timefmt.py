@@ -24,10 +24,15 @@ def local_date(instant: datetime, time_zone: str) -> date:
     return instant.astimezone(zone(time_zone)).date()
 
 
+def format_day(day: date) -> str:
+    """'Thu, May 18, 2023': the date part of every instant the portal shows."""
+    return f"{day:%a, %b} {day.day}, {day:%Y}"
+
+
 def format_instant(instant: datetime, time_zone: str) -> str:
-    """'Thu, May 18, 2023, 9:00 AM PDT' in the zone."""
+    """'Thu, May 18, 2023, 9:00 AM PDT' in the zone: the one way the portal shows an instant."""
     local = instant.astimezone(zone(time_zone))
-    return f"{local:%a, %b} {local.day}, {local:%Y}, {format_clock(local)}"
+    return f"{format_day(local.date())}, {format_clock(local)}"
 
 
 def format_clock(local: datetime) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import html
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from portal.clients import client_address as _client_address
+from portal.courses.content import PaymentInfo
 from portal.db import SessionFactory, session_factory, transaction
 from portal.errors import FieldErrors, PortalError
 from portal.failures import failure_record
@@ -272,6 +275,32 @@ def show_flash() -> None:
     st.success(message)
 
 
+def image_png(data: bytes, *, alt: str, width: int) -> None:
+    """A PNG image with alternative text for screen readers (st.image has no alt text)."""
+    encoded = base64.b64encode(data).decode("ascii")
+    st.markdown(
+        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" '
+        f'width="{width}" style="max-width:100%;height:auto">',
+        unsafe_allow_html=True,
+    )
+
+
+def payment_instructions(info: PaymentInfo | None) -> None:
+    """How to pay an offering's fee and whom to ask, from the course file."""
+    if info is None:
+        st.markdown("The CE office records payments; ask it how to pay.")
+        return
+    st.markdown(f"**How to pay:** {escape_markdown(' '.join(info.instructions.split()))}")
+    contact = info.contact
+    parts = [
+        escape_markdown(contact.name),
+        f"[{escape_markdown(contact.email)}](mailto:{contact.email})",
+    ]
+    if contact.phone:
+        parts.append(escape_markdown(contact.phone))
+    st.markdown("**Questions about fees:** " + " · ".join(parts))
+
+
 def flash_rerun(message: str) -> NoReturn:
     """After an action: keep its success message and run the page again to show the result."""
     flash(message)
@@ -284,3 +313,16 @@ def offering_pick(offerings: Sequence[T], *, key: str, label: Callable[[T], str]
     if not offerings:
         fail(empty)
     return st.selectbox("Offering", offerings, format_func=label, key=key)
+
+
+# Keyboard focus drawn as a ring on every focusable element (Streamlit shows only a border
+# colour on some widgets and nothing on links).
+FOCUS_CSS = (
+    "<style>:focus-visible{outline:3px solid #1f6f8b !important;"
+    "outline-offset:2px !important}</style>"
+)
+
+
+def styles_apply() -> None:
+    """The portal's one piece of CSS, once per run of the entry script: a visible focus ring."""
+    st.html(FOCUS_CSS)

@@ -35,6 +35,7 @@ from portal.models import (
     LiveSession,
     Offering,
 )
+from portal.timefmt import format_clock, zone
 
 log = logger(__name__)
 
@@ -55,6 +56,10 @@ class CheckinOutcome:
     at: datetime | None = None
     live_session_id: int | None = None
     already: bool = False
+    # Recorded, but the session may not count (late check-in, early check-out).
+    warning: bool = False
+    # Nothing recorded: checking out now costs the credit; submit again with leave_early.
+    needs_confirmation: bool = False
 
 
 def throttle_check(session: Session, user_id: int, now: datetime) -> None:
@@ -119,9 +124,12 @@ def _refuse(session: Session, user_id: int, typed: str, message: str, now: datet
 
 
 def attendance_code_submit(
-    *, session: Session, user_id: int, code: str, now: datetime
+    *, session: Session, user_id: int, code: str, now: datetime, leave_early: bool = False
 ) -> CheckinOutcome:
-    """Check the person in or out of the session whose window shows this code."""
+    """Check the person in or out of the session whose window shows this code.
+
+    A check-out that would cost the session's credit is recorded only with `leave_early`;
+    without it the outcome asks for that confirmation and nothing is recorded."""
     typed = code_normalise(code)
     if not typed:
         raise FieldErrors({"code": "Type the code shown on the instructor's screen."})
@@ -145,7 +153,43 @@ def attendance_code_submit(
         log.info("check-in refused: enrollment cancelled", extra={"account": user_id})
         return CheckinOutcome(False, "Your enrollment is cancelled, so attendance is not recorded.")
     kind: Kind = "in" if window.kind == "in" else "out"
+    if (
+        kind == "out"
+        and not leave_early
+        and (warning := early_leave_warning(session, enrollment, live, now))
+    ):
+        return CheckinOutcome(False, warning, kind, None, live.id, needs_confirmation=True)
     return _record(session, enrollment, live, kind, code_hash(typed), user_id, now)
+
+
+def _minutes_early(live: LiveSession, at: datetime, checked_in_at: datetime | None) -> int:
+    """How many minutes before the session's end an instant is, when leaving then (with any
+    late arrival) misses more than the course allows; else 0."""
+    early = int((live.ends_at - at).total_seconds() // 60)
+    late = (
+        max(0, int((checked_in_at - live.starts_at).total_seconds() // 60)) if checked_in_at else 0
+    )
+    return early if early > 0 and early + late > policy_of(live.offering).missed_minutes else 0
+
+
+def early_leave_warning(
+    session: Session, enrollment: Enrollment, live: LiveSession, now: datetime
+) -> str | None:
+    """What checking out now costs, when it is too early for the session to count (and the
+    person has not checked out yet)."""
+    pair = (Attendance.enrollment_id == enrollment.id, Attendance.live_session_id == live.id)
+    row = session.scalars(select(Attendance).where(*pair)).first()
+    if row is not None and row.checked_out_at is not None:
+        return None
+    early = _minutes_early(live, now, row.checked_in_at if row else None)
+    if not early:
+        return None
+    end = format_clock(live.ends_at.astimezone(zone(live.offering.time_zone)))
+    return (
+        f"Leaving now means this session will not count for credit: {live.title} ends at "
+        f"{end}, {early} minutes from now, and the course allows "
+        f"{policy_of(live.offering).missed_minutes} minutes missed per session."
+    )
 
 
 def _insert_once(session: Session, values: dict[str, object]) -> int | None:
@@ -227,20 +271,23 @@ def _done(
     verb = "checked in to" if kind == "in" else "checked out of"
     message = f"You {verb} {live.title}." if not already else f"You already {verb} {live.title}."
     allowed = policy_of(offering).missed_minutes
+    warning = False
     if kind == "in":
         late = (at - live.starts_at).total_seconds() / 60
         if late > allowed:
+            warning = True
             message += (
                 f" That is {int(late)} minutes after the start; the course allows {allowed} "
                 "minutes missed per session, so this session does not count for credit."
             )
     else:
-        early = (live.ends_at - at).total_seconds() / 60
-        if early > allowed:
+        if early := _minutes_early(live, at, row.checked_in_at):
+            warning = True
             message += (
-                f" That is {int(early)} minutes before the end; the course allows {allowed} "
+                f" That is {early} minutes before the end; the course allows {allowed} "
                 "minutes missed per session, so this session does not count for credit."
             )
         if row.checked_in_at is None:
+            warning = True
             message += " No check-in is recorded for you: request a correction below."
-    return CheckinOutcome(True, message, kind, at, live.id, already)
+    return CheckinOutcome(True, message, kind, at, live.id, already, warning)

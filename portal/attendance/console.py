@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -12,14 +13,19 @@ from sqlalchemy.orm import Session
 
 from portal.attendance.access import live_session_for_staff
 from portal.attendance.codes import current_code, is_open
-from portal.errors import FieldErrors
+from portal.errors import FieldErrors, PortalError
+from portal.learning.home import OfferingView, SessionView
 from portal.models import CodeWindow, LiveSession
 from portal.records.audit import audit_record
+from portal.timefmt import format_span, local_date
 
 CHECK_IN_PATH = "check_in"
 DEFAULT_INTERVAL_MINUTES = 5
 DEFAULT_GRACE_SECONDS = 60
 DEFAULT_OPEN_MINUTES = 30
+# Opening a window further than this from a session's time needs a confirmation.
+NEAR = timedelta(hours=1)
+KIND_WORDS = {"in": "check-in", "out": "check-out"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,37 @@ def check_in_url(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/{CHECK_IN_PATH}?{urlencode({'code': code})}"
 
 
+def session_is_near(starts_at: datetime, ends_at: datetime, now: datetime) -> bool:
+    """Whether now is within an hour of the session's time (from an hour before to an hour after)."""
+    return starts_at - NEAR <= now <= ends_at + NEAR
+
+
+def session_to_run(offerings: Sequence[OfferingView], now: datetime) -> tuple[int, int]:
+    """Indexes of the offering and session the console opens on: the session live now, else
+    the next one today (in its offering's zone), else the next to come, else the first."""
+    candidates: list[tuple[int, datetime, int, int]] = []
+    for o_index, offering in enumerate(offerings):
+        today = local_date(now, offering.time_zone)
+        for s_index, live in enumerate(offering.sessions):
+            if session_is_near(live.starts_at, live.ends_at, now):
+                rank = 0
+            elif live.starts_at > now:
+                rank = 1 if local_date(live.starts_at, offering.time_zone) == today else 2
+            else:
+                continue
+            candidates.append((rank, live.starts_at, o_index, s_index))
+    if not candidates:
+        return 0, 0
+    _, _, o_index, s_index = min(candidates)
+    return o_index, s_index
+
+
+def confirmation_question(live: SessionView, time_zone: str, kind: str) -> str:
+    """What the instructor confirms before opening a window far from the session's time."""
+    span = format_span(live.starts_at, live.ends_at, time_zone)
+    return f"{live.title} is on {span}, not within an hour of now. Open {KIND_WORDS[kind]} anyway?"
+
+
 def window_open(
     *,
     session: Session,
@@ -51,11 +88,21 @@ def window_open(
     interval_minutes: float = DEFAULT_INTERVAL_MINUTES,
     open_minutes: int = DEFAULT_OPEN_MINUTES,
     grace_seconds: int = DEFAULT_GRACE_SECONDS,
+    confirmed: bool = False,
 ) -> CodeWindow:
-    """Open check-in or check-out; an open window of the same kind is closed first."""
+    """Open check-in or check-out; an open window of the same kind is closed first.
+
+    A session more than an hour away from now is opened only when `confirmed`: a code for
+    the wrong session turns the right session's participants away."""
     live = live_session_for_staff(session, user_id, live_session_id)
     if kind not in ("in", "out"):
         raise FieldErrors({"kind": "Choose check-in or check-out."})
+    if not confirmed and not session_is_near(live.starts_at, live.ends_at, now):
+        span = format_span(live.starts_at, live.ends_at, live.offering.time_zone)
+        raise PortalError(
+            f"{live.title} is on {span}, not within an hour of now; confirm to open "
+            f"{KIND_WORDS[kind]} for it."
+        )
     if not 0.5 <= interval_minutes <= 60:
         raise FieldErrors({"interval": "Rotate codes every 0.5 to 60 minutes."})
     if not 1 <= open_minutes <= 240:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from portal.models import Attendance, AttendanceChange, Enrollment, LiveSession, User
 from portal.records.audit import audit_record
+from portal.timefmt import format_instant
 
 
 def snapshot(row: Attendance | None) -> dict[str, Any]:
@@ -24,6 +25,17 @@ def snapshot(row: Attendance | None) -> dict[str, Any]:
         "evidence_minutes": row.evidence_minutes,
         "reason": row.reason,
     }
+
+
+def snapshot_text(values: dict[str, Any], time_zone: str) -> str:
+    """A snapshot's check-in and check-out for people, in the offering's zone:
+    'Mon, Dec 7, 2026, 7:45 PM PST → —'."""
+
+    def one(key: str) -> str:
+        value = values.get(key)
+        return format_instant(datetime.fromisoformat(value), time_zone) if value else "—"
+
+    return f"{one('checked_in_at')} → {one('checked_out_at')}"
 
 
 def change_record(

@@ -49,6 +49,7 @@ class CertificateRow:
     supersedes: str
     superseded_by: str
     pending_request: bool
+    time_zone: str = "UTC"  # the offering's, in which the issue instant is shown
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,9 @@ def _rows(
         .scalar_subquery()
     )
     query = (
-        select(Certificate, newer.number, older.number, pending)
+        select(Certificate, newer.number, older.number, pending, Offering.time_zone)
+        .join(Enrollment, Enrollment.id == Certificate.enrollment_id)
+        .join(Offering, Offering.id == Enrollment.offering_id)
         .outerjoin(newer, newer.id == Certificate.superseded_by_id)
         .outerjoin(older, older.id == Certificate.supersedes_id)
         .where(*conditions)
@@ -153,8 +156,9 @@ def _rows(
             supersedes=older_number or "",
             superseded_by=newer_number or "",
             pending_request=bool(waiting),
+            time_zone=time_zone,
         )
-        for row, newer_number, older_number, waiting in session.execute(query)
+        for row, newer_number, older_number, waiting, time_zone in session.execute(query)
     ]
 
 

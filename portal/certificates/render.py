@@ -27,6 +27,7 @@ from portal.certificates.typefaces import (
     fonts_install,
     glyph_memos_release,
 )
+from portal.timefmt import format_day
 
 PAGE_W, PAGE_H, MARGIN = 279.4, 215.9, 16.0
 TEXT_W = PAGE_W - 2 * MARGIN
@@ -303,7 +304,7 @@ def _provider(pdf: FPDF, data: CertificateData) -> None:
         lines.append(f"Provider Number {data.provider_number}")
     lines += [
         f"Certificate number {data.number}",
-        f"Issued {data.issued_on:%B} {data.issued_on.day}, {data.issued_on:%Y}",
+        f"Issued {format_day(data.issued_on)}",
     ]
     if data.supersedes:
         lines.append(f"Replaces certificate {data.supersedes}")

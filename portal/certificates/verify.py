@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.certificates.numbers import number_is_well_formed, number_normalise
 from portal.errors import FieldErrors, PortalError
-from portal.models import Certificate, VerificationThrottle, utc_now
+from portal.models import Certificate, Enrollment, Offering, VerificationThrottle, utc_now
 
 Outcome = Literal["valid", "demo", "superseded", "revoked", "not_found"]
 LOOKUPS_PER_WINDOW = 20
@@ -39,6 +39,8 @@ class Verification:
     credits: str = ""
     issued_on: str = ""
     replacement_number: str = ""
+    issued_at: datetime | None = None
+    time_zone: str = "UTC"  # the offering's, in which the issue instant is shown
 
 
 class Throttled(PortalError):
@@ -100,6 +102,8 @@ def _verification(session: Session, number: str) -> Verification:
     if row.status == "revoked":
         return Verification(number, "revoked")
     data = row.data
+    enrollment = session.get(Enrollment, row.enrollment_id)
+    offering = session.get(Offering, enrollment.offering_id) if enrollment else None
     return Verification(
         number,
         "demo" if data.get("demo") else "valid",
@@ -108,6 +112,8 @@ def _verification(session: Session, number: str) -> Verification:
         dates=data.get("dates", ""),
         credits=_credits(data),
         issued_on=data.get("issued_on", ""),
+        issued_at=row.issued_at,
+        time_zone=offering.time_zone if offering else "UTC",
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -78,8 +78,7 @@ def content_sync(*, session: Session, courses: dict[str, content.Course]) -> Non
 
 
 def demo_session_times(now: datetime, count: int) -> list[tuple[datetime, datetime]]:
-    """Three-hour sessions a week apart, the first live now (started on the quarter hour)."""
-    now = now.astimezone(UTC)
-    start = datetime.combine(now.date(), time(now.hour, now.minute // 15 * 15), tzinfo=UTC)
-    start -= timedelta(minutes=15)
+    """Three-hour sessions a week apart, the first starting at this minute (so a check-in
+    right away is on time)."""
+    start = now.astimezone(UTC).replace(second=0, microsecond=0)
     return [(start + timedelta(weeks=i), start + timedelta(weeks=i, hours=3)) for i in range(count)]

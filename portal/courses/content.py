@@ -105,6 +105,20 @@ class CreditType(_Strict):
         return profession in self.professions and (not self.states or state in self.states)
 
 
+class Contact(_Strict):
+    name: str = Field(min_length=1)
+    # Plain addresses only: the email is placed in a mailto: link.
+    email: str = Field(pattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+    phone: str = ""
+
+
+class PaymentInfo(_Strict):
+    """How to pay an offering's fee, and whom to ask about money."""
+
+    instructions: str = Field(min_length=1)
+    contact: Contact
+
+
 class SessionPlan(_Strict):
     title: str
     date: date
@@ -133,6 +147,8 @@ class OfferingPlan(_Strict):
     capacity: int | None = Field(default=None, gt=0)
     late_tolerance_minutes: int = Field(default=15, ge=0)
     early_leave_tolerance_minutes: int = Field(default=15, ge=0)
+    # The course's payment instructions unless this offering has its own.
+    payment: PaymentInfo | None = None
     sessions: tuple[SessionPlan, ...] = Field(min_length=1)
 
     @field_validator("time_zone")
@@ -161,6 +177,7 @@ class Course(_Strict):
     practices: tuple[Practice, ...] = ()
     credit_types: tuple[CreditType, ...] = Field(min_length=1)
     offerings: tuple[OfferingPlan, ...] = ()
+    payment: PaymentInfo | None = None
     evaluation: EvaluationSettings = EvaluationSettings()
 
     @model_validator(mode="after")
@@ -185,6 +202,11 @@ class Course(_Strict):
             if credit_type.id.lower() == credit_type_id.lower():
                 return credit_type
         raise KeyError(credit_type_id)
+
+    def payment_for(self, offering_id: str) -> PaymentInfo | None:
+        """How to pay for one offering: its own instructions, else the course's."""
+        plan = next((o for o in self.offerings if o.id == offering_id), None)
+        return (plan.payment if plan else None) or self.payment
 
 
 _STEP = re.compile(r"^\[(\d+)\]\s*(.+)$", re.DOTALL)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.authz import admin_check
+from portal.courses.content import PaymentInfo, course_get
 from portal.errors import FieldErrors, NotFound
 from portal.learning.checklist_item import ChecklistItem
 from portal.models import (
@@ -29,6 +30,7 @@ from portal.models import (
 )
 from portal.money import money_format, money_parse
 from portal.records.audit import audit_record
+from portal.settings import settings_load
 
 
 @dataclass(frozen=True)
@@ -340,3 +342,11 @@ def fee_checklist(session: Session, enrollment_id: int) -> list[ChecklistItem]:
             )
         )
     return items
+
+
+def payment_info(session: Session, offering_id: int) -> PaymentInfo | None:
+    """How to pay for an offering and whom to ask, from its course file (None when unset)."""
+    offering = session.get(Offering, offering_id)
+    if offering is None:
+        raise NotFound("No such offering.")
+    return course_get(settings_load().content_dir, offering.course.slug).payment_for(offering.slug)

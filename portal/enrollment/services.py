@@ -49,6 +49,16 @@ def enrollment_refusal(offering: Offering, now: datetime, taken: int) -> str | N
     return None
 
 
+def enrollment_is_open(offering: Offering, now: datetime) -> bool:
+    """Whether the offering takes enrollments today: open, before its closing date (in its
+    zone) or, without one, before its last session ends."""
+    if offering.status != "open":
+        return False
+    if offering.enrollment_closes is not None:
+        return local_date(now, offering.time_zone) <= offering.enrollment_closes
+    return not offering.sessions or now < offering.sessions[-1].ends_at
+
+
 def _existing(session: Session, user_id: int, offering_id: int) -> Enrollment | None:
     return session.scalar(
         select(Enrollment).where(
@@ -164,14 +174,19 @@ class OpenOffering:
 def offerings_for_enrollment(
     session: Session, user_id: int, now: datetime | None = None
 ) -> list[OpenOffering]:
-    """Open (not demo-hidden) offerings, with today's fee and whether this person may enroll."""
+    """Offerings open for enrollment today (a full one too, saying so), with today's fee and
+    whether this person may enroll."""
     now = now or utc_now()
-    offerings = session.scalars(
-        select(Offering)
-        .where(Offering.status == "open")
-        .options(selectinload(Offering.sessions), selectinload(Offering.course))
-        .order_by(Offering.id)
-    ).all()
+    offerings = [
+        o
+        for o in session.scalars(
+            select(Offering)
+            .where(Offering.status == "open")
+            .options(selectinload(Offering.sessions), selectinload(Offering.course))
+            .order_by(Offering.id)
+        )
+        if enrollment_is_open(o, now)
+    ]
     query = select(Enrollment.offering_id, Enrollment.status).where(Enrollment.user_id == user_id)
     mine = {offering_id: status for offering_id, status in session.execute(query)}
     return [_open_offering(session, o, now, mine.get(o.id)) for o in offerings]

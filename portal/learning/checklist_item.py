@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from portal.navigation import link_label
+
 Status = Literal["done", "todo", "waiting", "blocked"]
 
 
@@ -16,3 +18,8 @@ class ChecklistItem:
     status: Status
     detail: str = ""
     page: str | None = None
+
+    @property
+    def link_label(self) -> str:
+        """The words of the link to the item's page: 'Open Check in' (the menu's title)."""
+        return link_label(self.page or "")

@@ -163,6 +163,12 @@ def text_check(data: bytes, name: str = "") -> None:
         data.decode("utf-8")
     except UnicodeDecodeError:
         raise _refuse("Markdown notes must be UTF-8 text.") from None
+    suffix = PurePosixPath(name_clean(name)).suffix.lower().lstrip(".")
+    if _ACTIVE_TEXT.search(data) and suffix and suffix not in TEXT_EXTENSIONS:
+        raise _refuse(
+            f"“{name_clean(name)}” is named .{suffix} but is not a {suffix.upper()} file: its "
+            f"content is HTML, SVG or script, which is never accepted. Accepted: {ALLOWED_TEXT}."
+        )
     if _ACTIVE_TEXT.search(data):
         raise _refuse(
             f"“{name_clean(name)}” contains HTML, SVG or script, which is never accepted; "

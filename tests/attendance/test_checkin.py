@@ -31,9 +31,9 @@ def setup(session):
     return offering, user, enrollment, live, window
 
 
-def submit(factory, user, code, now):
+def submit(factory, user, code, now, **options):
     with transaction(factory) as s:
-        return attendance_code_submit(session=s, user_id=user.id, code=code, now=now)
+        return attendance_code_submit(session=s, user_id=user.id, code=code, now=now, **options)
 
 
 def code_at(window, now):
@@ -148,6 +148,54 @@ def test_late_check_in_is_recorded_with_a_warning(session, factory, setup):
     now = START + timedelta(minutes=19)
     outcome = submit(factory, user, code_at(window, now), now)
     assert outcome.ok and "19 minutes after the start" in outcome.message
+    assert outcome.warning
+
+
+def test_on_time_check_in_is_no_warning(factory, setup):
+    _, user, _enrollment, _, window = setup
+    now = START + timedelta(minutes=3)
+    assert not submit(factory, user, code_at(window, now), now).warning
+
+
+def test_early_check_out_asks_first_and_records_nothing(session, factory, setup):
+    _, user, _enrollment, live, _ = setup
+    out_window = window_make(session, live, kind="out", opens_at=START + timedelta(minutes=20))
+    session.commit()
+    now = START + timedelta(minutes=30)
+    outcome = submit(factory, user, code_at(out_window, now), now)
+    assert not outcome.ok and outcome.needs_confirmation
+    assert outcome.message == (
+        "Leaving now means this session will not count for credit: Session 1 ends at "
+        "12:00 PM PDT, 150 minutes from now, and the course allows 5 minutes missed per "
+        "session."
+    )
+    assert rows(session, Attendance) == 0
+    assert rows(session, CodeFailure) == 0
+
+
+def test_early_check_out_confirmed_is_recorded_with_a_warning(session, factory, setup):
+    _, user, _enrollment, live, _ = setup
+    out_window = window_make(session, live, kind="out", opens_at=START + timedelta(minutes=20))
+    session.commit()
+    now = START + timedelta(minutes=30)
+    outcome = submit(factory, user, code_at(out_window, now), now, leave_early=True)
+    assert outcome.ok and outcome.warning and outcome.kind == "out"
+    assert (
+        "150 minutes before the end; the course allows 5 minutes missed per session, so this session does not count for credit"
+        in (outcome.message)
+    )
+    assert session.scalar(select(Attendance.checked_out_at)) == now
+
+
+def test_check_out_near_the_end_needs_no_confirmation(session, factory, setup):
+    _, user, _enrollment, live, _ = setup
+    out_window = window_make(
+        session, live, kind="out", opens_at=live.ends_at - timedelta(minutes=20)
+    )
+    session.commit()
+    now = live.ends_at - timedelta(minutes=3)
+    outcome = submit(factory, user, code_at(out_window, now), now)
+    assert outcome.ok and not outcome.needs_confirmation
 
 
 def test_concurrent_double_submissions_record_once(session, factory, setup, database_url):

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.attendance.corrections import attendance_mark, correction_decide, correction_request
+from portal.attendance.history import snapshot_text
 from portal.attendance.roster import correction_requests, record_history
 from portal.attendance.status import attendance_summary
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
@@ -177,3 +178,9 @@ def test_approving_a_request_whose_check_out_lies_ahead_is_refused(session):
                           approve=True, reason="ok", now=utc_now())  # fmt: skip
     session.refresh(request)
     assert request.status == "pending" and session.scalar(select(Attendance.id)) is None
+
+
+def test_history_shows_times_in_the_offering_zone_not_raw_utc():
+    values = {"checked_in_at": "2026-12-07T03:45:00+00:00", "checked_out_at": None}
+    assert snapshot_text(values, "America/Los_Angeles") == "Sun, Dec 6, 2026, 7:45 PM PST → —"
+    assert snapshot_text({}, "UTC") == "— → —"

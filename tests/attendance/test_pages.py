@@ -108,10 +108,15 @@ def test_console_opens_check_in_and_shows_code_and_roster(app_env, session, worl
     code = current_code(window, utc_now()).code
     session.rollback()  # SQLite: a reading test session would hold the write lock
     assert f"{code[:3]} {code[3:]}" in texts(at)
-    assert "New code in" in texts(at)
+    assert "New check-in code in" in texts(at)
+    assert "Scan to check in" in texts(at)
     assert "Alex Rivera" in set(at.dataframe[0].value["Name"])
     at.button(key="console_close_in").click().run()
     assert "No code is shown" in texts(at)
+    at.button(key="console_open_out").click().run()
+    assert "Check-out code" in texts(at) and "Scan to check out" in texts(at)
+    assert "Scan to check in" not in texts(at)
+    assert "The check-out window closes" in texts(at)
 
 
 def test_unassigned_instructor_sees_no_offering(app_env, session, world):
@@ -142,6 +147,35 @@ def test_manage_page_marks_with_a_reason_under_each_staff_role(app_env, session,
     at.button(key="mark_save").click().run()
     assert not at.exception
     assert "saved" in texts(at)
+
+
+def test_early_check_out_asks_before_it_is_recorded(app_env, session, world):
+    _, offering, participant, enrollment = world
+    live = offering.sessions[0]
+    attendance_make(session, enrollment, live).checked_out_at = None
+    window = window_make(session, live, kind="out")
+    session.commit()
+    at = app_as(participant, "check_in.py")
+    at.text_input(key="checkin_code").input(current_code(window, utc_now()).code)
+    at.button(key="checkin_submit").click().run()
+    assert "Leaving now means this session will not count for credit" in texts(at)
+    assert [w.value for w in at.warning if "Leaving now" in w.value]
+    assert not at.success
+    assert session.scalar(select(Attendance.checked_out_at)) is None
+    session.rollback()
+
+    at.button(key="checkin_stay").click().run()
+    assert "Nothing was recorded" in texts(at)
+    assert session.scalar(select(Attendance.checked_out_at)) is None
+    session.rollback()
+
+    at.button(key="checkin_submit").click().run()
+    at.button(key="checkin_leave").click().run()
+    assert not at.exception
+    assert "You checked out of Session 1" in texts(at)
+    assert [w.value for w in at.warning if "does not count for credit" in w.value]
+    assert not at.success
+    assert session.scalar(select(Attendance.checked_out_at)) is not None
 
 
 def test_manage_page_refuses_marking_a_session_that_has_not_started(app_env, session, world):

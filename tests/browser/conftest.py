@@ -103,6 +103,16 @@ def live_server(
     server_stop(server)
 
 
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The portal as `make run` starts it: demo mode, on a fresh database the demo seed filled."""
+    tmp = tmp_path_factory.mktemp("demo_server")
+    database_url = database_prepare(tmp / "portal.sqlite3", helpers.demo_seed_now)
+    server = server_start(database_url, tmp, mode="demo")
+    yield server
+    server_stop(server)
+
+
 @pytest.fixture
 def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerStarter]:
     """Start a new server process for this test only: `fresh_server(seed)`."""

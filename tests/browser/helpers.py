@@ -11,9 +11,14 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
+from sqlalchemy.orm import Session
 from streamlit.source_util import page_icon_and_name
 
 from portal import PROJECT_ROOT
+from portal.courses import content
+from portal.demo import demo_seed
+from portal.evaluation.form import AGREEMENT
+from portal.models import utc_now
 from portal.navigation import PAGES, PageSpec
 from portal.settings import Settings
 
@@ -21,6 +26,12 @@ ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 TIMEOUT_MS = 30_000  # generous: the test machine is often shared and loaded
 AUTH_COOKIE = Settings.model_fields["cookie_name"].default
 IDLE = '[data-test-script-state="notRunning"]'
+
+
+def demo_seed_now(session: Session) -> None:
+    """What `make run` seeds (`portal demo seed`), as of now."""
+    courses = content.courses_load(PROJECT_ROOT / "content")
+    demo_seed(session=session, courses=courses, now=utc_now())
 
 
 def url_path(spec: PageSpec) -> str:
@@ -204,3 +215,55 @@ def menu(page: Page) -> list[str]:
     wait_idle(page)
     links = page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
     return [text.strip().split("\n")[-1].strip() for text in links]  # after the icon's name
+
+
+def choose(page: Page, question: str, option: str) -> None:
+    """Pick an option of the radio question with this exact text."""
+    group = main(page).get_by_role("radiogroup", name=question, exact=True)
+    group.get_by_text(option, exact=True).click()
+    expect(group.get_by_role("radio", name=option, exact=True)).to_be_checked()
+    wait_idle(page)
+
+
+EVALUATION = {
+    **{
+        f"Based on the content of this workshop, I am able to: {goal}": AGREEMENT[3]
+        for goal in (
+            "identify the three emotion regulation systems and how they present in relationships.",
+            "describe the three components of self-compassion and the role they play in "
+            "relationships.",
+            "apply techniques to increase self-compassion and compassion in everyday life.",
+            "demonstrate how to speak from a place of care rather than reactivity.",
+            "describe a practice to increase gratitude and appreciation in relationships.",
+        )
+    },
+    "The content was relevant to my professional practice.": AGREEMENT[4],
+    "The instructor was knowledgeable about the subject matter.": AGREEMENT[4],
+    "The teaching methods (presentation, discussion, meditation and experiential exercises) "
+    "were effective.": AGREEMENT[3],
+    "The live online format (video, audio, chat) worked well for learning.": AGREEMENT[2],
+    "The instructional level of the workshop (announced as intermediate) was:": "About right",
+    "The content was fair and balanced and free of commercial bias.": "Yes",
+    "Were your accessibility needs met?": "Yes",
+    "Overall rating of the workshop (1 = poor, 5 = excellent).": "5",
+}
+
+
+def evaluation_answer(page: Page) -> None:
+    """Answer every required question of the workshop's evaluation, as a participant would."""
+    for question, option in EVALUATION.items():
+        choose(page, question, option)
+    detail = text_input(
+        page, "What will you do differently in your practice as a result of this workshop?"
+    )
+    detail.fill("Teach the gratitude practice to couples.")
+    detail.press("Tab")
+    wait_idle(page)
+
+
+def menu_open(page: Page, title: str) -> None:
+    """Open a page from the sidebar menu by its title, as a person would."""
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link").filter(has_text=re.compile(rf"{re.escape(title)}$")).first.click()
+    expect(main(page).get_by_role("heading").first).to_be_visible()
+    wait_idle(page)

@@ -11,16 +11,15 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from portal.evaluation.form import AGREEMENT
 from portal.models import utc_now
 from tests.browser.helpers import (
+    evaluation_answer,
     main,
     open_page,
     settle,
     sign_in,
     text_input,
     wait_for_auth_cookie,
-    wait_idle,
 )
 from tests.factories import PASSWORD, enrollment_make, offering_make, user_make
 from tests.factories_evaluation import attendee_make, ended_offering
@@ -92,49 +91,10 @@ def test_check_in_across_two_browsers(new_context, live_server, screenshot):
     screenshot(console, "3-roster-checked-in")
 
 
-def _choose(page: Page, question: str, option: str) -> None:
-    """Pick an option of the radio question with this exact text."""
-    group = main(page).get_by_role("radiogroup", name=question, exact=True)
-    group.get_by_text(option, exact=True).click()
-    expect(group.get_by_role("radio", name=option, exact=True)).to_be_checked()
-    wait_idle(page)
-
-
-EVALUATION = {
-    **{
-        f"Based on the content of this workshop, I am able to: {goal}": AGREEMENT[3]
-        for goal in (
-            "identify the three emotion regulation systems and how they present in relationships.",
-            "describe the three components of self-compassion and the role they play in "
-            "relationships.",
-            "apply techniques to increase self-compassion and compassion in everyday life.",
-            "demonstrate how to speak from a place of care rather than reactivity.",
-            "describe a practice to increase gratitude and appreciation in relationships.",
-        )
-    },
-    "The content was relevant to my professional practice.": AGREEMENT[4],
-    "The instructor was knowledgeable about the subject matter.": AGREEMENT[4],
-    "The teaching methods (presentation, discussion, meditation and experiential exercises) "
-    "were effective.": AGREEMENT[3],
-    "The live online format (video, audio, chat) worked well for learning.": AGREEMENT[2],
-    "The instructional level of the workshop (announced as intermediate) was:": "About right",
-    "The content was fair and balanced and free of commercial bias.": "Yes",
-    "Were your accessibility needs met?": "Yes",
-    "Overall rating of the workshop (1 = poor, 5 = excellent).": "5",
-}
-
-
 def test_evaluation_then_certificate_and_verification(page, new_context, live_server, screenshot):
     _sign_in_and_open(page, GRADUATE, "/evaluation")
     expect(main(page).get_by_role("heading", name="Course evaluation").first).to_be_visible()
-    for question, option in EVALUATION.items():
-        _choose(page, question, option)
-    detail = text_input(
-        page, "What will you do differently in your practice as a result of this workshop?"
-    )
-    detail.fill("Teach the gratitude practice to couples.")
-    detail.press("Tab")
-    wait_idle(page)
+    evaluation_answer(page)
     screenshot(page, "1-evaluation-answered")
     main(page).get_by_role("button", name="Submit evaluation").click()
     expect(main(page).get_by_text("Thank you — your evaluation was submitted.")).to_be_visible()

@@ -22,7 +22,7 @@ COMMON = [
     "May 18 and May 25, 2023",
     "live interactive online workshop (webinar)",
     "Certificate number CE-SAMPLE",
-    "Issued May 25, 2023",
+    "Issued Thu, May 25, 2023",
     "Dana Admin",
     "Continuing Education Administrator",
     "ce.example.org/verify?number=CE-SAMPLE",

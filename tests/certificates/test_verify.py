@@ -19,6 +19,7 @@ from portal.db import transaction
 from portal.errors import FieldErrors
 from portal.models import Certificate, VerificationThrottle
 from portal.settings import Settings
+from portal.timefmt import format_day, format_instant
 from tests.factories import user_make
 from tests.factories_certificates import evaluation_set, issuer_make, participant_ready, pdf_text
 
@@ -108,6 +109,14 @@ def test_refused_lookups_stay_refused_across_transactions(factory):
         except Throttled:
             refused = True
     assert refused
+
+
+def test_valid_shows_the_issue_instant_in_the_offering_zone_like_the_pdf(session, issued):
+    number, row = issued
+    found = _verify(session, number)
+    assert found.issued_at == row.issued_at and found.time_zone == "America/Los_Angeles"
+    shown = format_instant(found.issued_at, found.time_zone)
+    assert shown.startswith(format_day(datetime.fromisoformat(found.issued_on).date()))
 
 
 def test_a_demo_certificate_never_verifies_as_valid(session, monkeypatch):

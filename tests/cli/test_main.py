@@ -35,9 +35,9 @@ def test_demo_seed_is_idempotent(app_env, monkeypatch, factory):
     with factory() as session:
         usernames = set(session.scalars(select(User.username)))
         assert usernames == {"demo-admin", "demo-instructor", "demo-participant"}
-        assert session.query(Offering).count() == 2
-        assert session.query(LiveSession).count() == 4
-        assert session.query(Enrollment).count() == 1
+        assert session.query(Offering).count() == 3
+        assert session.query(LiveSession).count() == 6
+        assert session.query(Enrollment).count() == 2
 
 
 def test_users_create_makes_the_first_admin(app_env, factory, monkeypatch, capsys):

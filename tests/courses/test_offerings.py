@@ -279,3 +279,12 @@ def test_offerings_page_asks_why_dates_change_and_audits_them(app_env, session):
     assert event.details["date_changes"]["sessions"]["after"][0]["starts_at"].startswith(
         "2023-05-19"
     )
+
+
+def test_each_session_row_of_the_editor_names_its_session(app_env, session):
+    admin = user_make(session, role="admin")
+    offering = offering_make(session, sessions=WORKSHOP_SESSIONS)
+    at, k = _page(session, admin, offering)
+    labels = [at.text_input(key=f"{k}_s{i}_title").label for i in range(2)]
+    labels += [at.time_input(key=f"{k}_s{i}_start").label for i in range(2)]
+    assert labels == ["Session 1 title", "Session 2 title", "Session 1 start", "Session 2 start"]

@@ -160,12 +160,24 @@ def test_offerings_for_enrollment_show_todays_fee_and_seats(session, course):
         None,
         None,
     )
-    [late] = [
-        o
-        for o in offerings_for_enrollment(session, user.id, pacific(date(2023, 5, 20), 12))
-        if o.id == offering.id
+    assert offering.id in [
+        o.id for o in offerings_for_enrollment(session, user.id, pacific(date(2023, 5, 17), 23))
     ]
-    assert late.refusal and "closed" in late.refusal
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{}, {"status": "closed"}, {"enrollment_closes": None}],
+    ids=["closing-date-passed", "closed", "sessions-over"],
+)
+def test_offerings_no_longer_open_for_enrollment_are_not_listed(session, course, fields):
+    offering = workshop_offering(session, course)
+    for name, value in fields.items():
+        setattr(offering, name, value)
+    session.flush()
+    user = user_make(session)
+    listed = offerings_for_enrollment(session, user.id, pacific(date(2023, 5, 26), 12))
+    assert offering.id not in [o.id for o in listed]
 
 
 def test_money_is_parsed_exactly():

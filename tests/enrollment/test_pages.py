@@ -71,6 +71,38 @@ def test_enroll_page_by_role(app_env, session, role):
         assert REFUSED in shown
 
 
+def test_enroll_page_tells_how_to_pay_and_whom_to_ask(app_env, session):
+    user = user_make(session)
+    enrollment_make(session, user, offering_make(session, label="Spring cohort"))
+    session.commit()
+    shown = texts(app_as(user, "enroll.py"))
+    assert "you owe $225.00" in shown
+    assert "How to pay:" in shown and "Pay by card over the phone" in shown
+    assert "ce-office@example.org" in shown and "(858) 555-0142" in shown
+
+
+def test_home_links_to_enrollment_when_not_enrolled(app_env, session):
+    user = user_make(session)
+    session.commit()
+    at = app_as(user, "participant_home.py")
+    assert "You are not enrolled in an offering yet." in texts(at)
+    links = [(link.label, link.proto.page) for link in at.get("page_link")]
+    assert any(label == "Enroll in an offering" and "enroll" in page for label, page in links)
+
+
+def test_home_shows_check_in_now_and_how_to_pay_during_a_live_session(app_env, session):
+    user = user_make(session)
+    enrollment_make(session, user, offering_make(session))
+    session.commit()
+    at = app_as(user, "participant_home.py")
+    assert not at.exception
+    assert "Session 1 is live now" in texts(at)
+    labels = [link.label for link in at.get("page_link")]
+    assert labels[0] == "Check in now"
+    assert "Open Check in" in labels
+    assert "How to pay:" in texts(at)
+
+
 @pytest.mark.parametrize("role", ["participant", "instructor", "admin", None])
 def test_set_password_page_without_token(app_env, session, role):
     user = user_make(session, role=role) if role else None

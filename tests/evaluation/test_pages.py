@@ -76,6 +76,16 @@ def test_participant_is_told_why_it_is_closed(session, app_env):
     assert "Course evaluation" in texts(home)
 
 
+def test_the_page_opens_on_the_evaluation_that_can_be_answered(attendee, session):
+    user, _ = attendee
+    enrollment_make(session, user, offering_make(session, label="Live now"))  # newer, waiting
+    session.commit()
+    at = app_as(user, "evaluation.py")
+    assert not at.exception
+    assert "The evaluation is open" in texts(at)
+    assert at.radio
+
+
 @pytest.mark.parametrize("role", ["instructor", "admin"])
 def test_evaluation_page_refuses_other_roles(session, app_env, role):
     user = user_make(session, role=role)

@@ -85,3 +85,14 @@ def test_every_menu_entry_is_a_page_file_listed_once():
     assert len(scripts) == len(set(scripts))
     for script in scripts:
         assert (PROJECT_ROOT / "pages" / script).is_file(), script
+
+
+def test_checklist_links_name_the_page_they_open(session, app_env):
+    titles = {f"pages/{p.script}": p.title for p in PAGES}
+    labels = set()
+    for enrollment in _enrollments_in_every_state(session):
+        for item in checklist_for(session, enrollment.id):
+            if item.page is not None:
+                assert item.link_label == f"Open {titles[item.page]}"
+                labels.add(item.link_label)
+    assert "Open Check in" in labels and "Open Certificates" in labels

@@ -87,6 +87,15 @@ def test_hostile_files_are_refused_and_nothing_is_stored(name, session, instruct
     assert stored_files(config) == []
 
 
+def test_a_web_page_named_pdf_is_refused_as_not_a_pdf(session, instructor, tmp_path):
+    page = b"<!DOCTYPE html><html><body>Invoice</body></html>"
+    with pytest.raises(FieldErrors) as refused:
+        file_make(session, config_for(tmp_path), instructor.id, "invoice.pdf", page)
+    message = refused.value.errors["file"]
+    assert "“invoice.pdf” is named .pdf but is not a PDF file" in message
+    assert "Markdown" not in message.split("Accepted:")[0]
+
+
 @pytest.mark.parametrize(
     ("name", "limits", "message"),
     [

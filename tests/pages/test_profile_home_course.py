@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from portal.models import License, User
@@ -50,8 +52,11 @@ def test_home_shows_the_offering_schedule_in_its_zone_and_a_calendar_file(app_en
     session.commit()
     at = app_as(user, "participant_home.py")
     assert "Welcome, Pat Jones" in texts(at)
-    table = at.dataframe[0].value
-    assert "Offering time (America/Los_Angeles)" in table.columns
+    shown = texts(at)
+    assert "**Schedule** (times in America/Los_Angeles)" in shown
+    assert re.search(
+        r"Session 1\*\*: \w{3}, \w{3} \d+, \d{4}, .* P[DS]T \(your time: .* UTC\)", shown
+    )
     assert any("calendar" in b.proto.label for b in at.get("download_button"))
 
 
