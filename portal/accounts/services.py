@@ -435,6 +435,7 @@ def account_unlock(*, session: Session, username: str) -> User:
     """Lift a sign-in lock and reset the failure count (audited)."""
     user = user_by_username(session, username)
     user.failed_sign_ins, user.locked_until = 0, None
+    throttle.account_counters_clear(session, username)
     audit_record(
         session=session,
         actor_id=None,

@@ -77,6 +77,12 @@ def _keys(username: str, client: str) -> dict[str, str]:
     }
 
 
+def account_counters_clear(session: Session, username: str) -> None:
+    """Forget the failures counted against an account, whatever the address (operator unlock)."""
+    name = username.strip().lower()
+    session.execute(delete(SignInThrottle).where(SignInThrottle.key == _key("account", name)))
+
+
 def _failures(session: Session, key: str, now: datetime) -> int:
     row = session.get(SignInThrottle, key)
     if row is None or row.last_failure_at <= now - FORGET_AFTER:

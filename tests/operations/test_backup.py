@@ -15,6 +15,7 @@ from portal.db import engine_create, session_factory
 from portal.models import AuditEvent, Certificate
 from portal.models.materials import MaterialBlob
 from portal.operations.backup import BackupError, backup_restore, backup_write
+from portal.records.audit_verify import audit_chain_head, audit_chain_verify
 from portal.storage import blob_path
 from tests.factories import course_row, user_make
 from tests.factories_certificates import evaluation_set, issuer_make, participant_ready
@@ -73,6 +74,9 @@ def test_restore_elsewhere_keeps_every_certificate_material_and_audit_event(
                 data = blob_path(new_storage, blob.sha256).read_bytes()
                 assert hashlib.sha256(data).hexdigest() == blob.sha256
             assert _audit(new) == _audit(old) != []
+            kept = audit_chain_head(old).hash
+            report = audit_chain_verify(new, kept_head=kept)
+            assert report.intact and report.kept_head_found
     finally:
         engine.dispose()
 

@@ -27,6 +27,7 @@ from sqlalchemy import select, text
 
 from portal import PROJECT_ROOT
 from portal.accounts.services import sign_in_check
+from portal.accounts.throttle import SignInPolicy
 from portal.accounts.tokens import password_set_with_token
 from portal.db import engine_create, session_factory, transaction
 from portal.models import User
@@ -232,9 +233,9 @@ def test_the_production_runbook(tmp_path):
                     session=session,
                     username="office",
                     password="a long office passphrase",
-                    lockout_attempts=5,
-                    lockout_minutes=15,
-                )
+                    client="127.0.0.1",
+                    policy=SignInPolicy(),
+                ).user_id
                 assert session.get(User, admin).role == "admin"
         finally:
             engine.dispose()
