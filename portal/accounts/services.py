@@ -249,6 +249,7 @@ def password_change(
         username=user.username,
         client=client,
         succeeded=matched,
+        policy=policy,
         now=now,
         where="password_check",
     )
@@ -337,6 +338,7 @@ def sign_in_record(
     username: str,
     client: str,
     succeeded: bool,
+    policy: SignInPolicy,
     now: datetime,
     new_hash: str | None = None,
 ) -> int | None:
@@ -345,7 +347,12 @@ def sign_in_record(
     On success a hash made with older parameters is replaced by `new_hash` (same password).
     """
     user_id = throttle.sign_in_finish(
-        session=session, username=username, client=client, succeeded=succeeded, now=now
+        session=session,
+        username=username,
+        client=client,
+        succeeded=succeeded,
+        policy=policy,
+        now=now,
     )
     # The typed name is not logged: it may be a password typed in the wrong field.
     log.info("sign-in %s", "succeeded" if user_id else "failed", extra={"account": user_id})
@@ -384,6 +391,7 @@ def sign_in_check(
         username=username,
         client=client,
         succeeded=matched,
+        policy=policy,
         now=now,
         new_hash=password_hash(password) if matched and password_needs_rehash(hashed) else None,
     )

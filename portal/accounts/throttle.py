@@ -9,8 +9,11 @@ Three counters, each a row updated by one atomic statement:
 - account alone: never blocks (that would be a weapon against the owner) but asks for a
   CAPTCHA once the account has failed a few times, from wherever.
 
-An attempt is counted as a failure before its password is checked, so concurrent guesses
-each see their own count; a right password gives its count back. Keys are stored hashed.
+On the pair and the account an attempt is counted as a failure before its password is
+checked, so concurrent guesses at one account each see their own count; a right password
+gives its count back. The address counts only real failures, after the check: a whole room
+signing in at once from one venue's address must neither queue on that row nor look like
+a storm of failures. Keys are stored hashed.
 """
 
 from __future__ import annotations
@@ -90,6 +93,19 @@ def _failures(session: Session, key: str, now: datetime) -> int:
     return row.failures
 
 
+def _blocked_until(session: Session, key: str, now: datetime) -> datetime | None:
+    row = session.get(SignInThrottle, key)
+    if row is None or row.blocked_until is None or row.blocked_until <= now:
+        return None
+    return row.blocked_until
+
+
+def _address_captcha_after(policy: SignInPolicy) -> int:
+    # A venue's shared address sees a few typos from a full room: ask for the CAPTCHA only
+    # when failures from there are halfway to slowing the address down.
+    return max(policy.captcha_after, policy.address_attempts // 2)
+
+
 def _delay(failures: int, free: int, longest: timedelta) -> timedelta:
     return min(FIRST_DELAY * 2 ** max(0, failures - free), longest)
 
@@ -167,21 +183,19 @@ def sign_in_begin(
 ) -> Gate:
     """Decide whether this attempt's password may be checked, counting it as a failure."""
     keys = _keys(username, client)
-    captcha_needed = (
-        max(_failures(session, keys["account"], now), _failures(session, keys["address"], now))
-        >= policy.captcha_after
-    )
+    captcha_needed = _failures(session, keys["account"], now) >= policy.captcha_after or _failures(
+        session, keys["address"], now
+    ) >= _address_captcha_after(policy)
     if captcha_needed and not captcha_passed:
         return Gate(False, True, "Type the digits shown in the picture as well.")
-    waits = []
-    for kind, free in (("pair", policy.pair_attempts), ("address", policy.address_attempts)):
-        allowed, until, newly = _count(session, keys[kind], free, policy, now)
-        if newly:
-            _audit(
-                session, "sign_in.throttled", username, client, scope=kind, until=until.isoformat()
-            )
-        if not allowed:
-            waits.append(until)
+    waits = [until] if (until := _blocked_until(session, keys["address"], now)) else []
+    allowed, until, newly = _count(session, keys["pair"], policy.pair_attempts, policy, now)
+    if newly:
+        _audit(
+            session, "sign_in.throttled", username, client, scope="pair", until=until.isoformat()
+        )
+    if not allowed:
+        waits.append(until)
     if waits:
         wait = _wait_text(max(waits), now)
         return Gate(False, captcha_needed, f"Too many failed sign-ins. Try again in {wait}.")
@@ -195,6 +209,7 @@ def sign_in_finish(
     username: str,
     client: str,
     succeeded: bool,
+    policy: SignInPolicy,
     now: datetime,
     where: str = "sign_in",
 ) -> int | None:
@@ -202,22 +217,25 @@ def sign_in_finish(
 
     `where` names the check in the audit log: "sign_in", or "password_check" (Profile).
     """
+    keys = _keys(username, client)
     if not succeeded:
+        _, until, newly = _count(session, keys["address"], policy.address_attempts, policy, now)
+        if newly:
+            _audit(
+                session,
+                "sign_in.throttled",
+                username,
+                client,
+                scope="address",
+                until=until.isoformat(),
+            )
         _audit(session, f"{where}.failed", username, client)
         return None
-    keys = _keys(username, client)
     # The owner proved who they are: the account's counters start afresh. The address keeps
     # its count of other failures (signing in to one's own account must not reset it).
-    # Rows are touched in sign_in_begin's order (pair, address, account): no deadlock.
-    pair, address, account = (
-        SignInThrottle.key == keys[kind] for kind in ("pair", "address", "account")
-    )
+    # Rows are touched in sign_in_begin's order (pair, account): no deadlock.
+    pair, account = (SignInThrottle.key == keys[kind] for kind in ("pair", "account"))
     session.execute(delete(SignInThrottle).where(pair))
-    session.execute(
-        update(SignInThrottle)
-        .where(address, SignInThrottle.failures > 0)
-        .values(failures=SignInThrottle.failures - 1)
-    )
     session.execute(delete(SignInThrottle).where(account))
     # Forget counters idle for a day; rows another attempt holds right now are left alone.
     idle = select(SignInThrottle.key).where(

@@ -144,6 +144,7 @@ def _password_check(username: str, password: str) -> bool:
                 username=name,
                 client=client,
                 succeeded=matched,
+                policy=sign_in_policy(),
                 now=now,
                 new_hash=rehashed,
             )

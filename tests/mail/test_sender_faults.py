@@ -19,6 +19,7 @@ from aiosmtpd.smtp import SMTP
 from sqlalchemy import select
 
 from portal.accounts.services import sign_in_record
+from portal.accounts.throttle import SignInPolicy
 from portal.attendance.checkin import attendance_code_submit
 from portal.attendance.codes import current_code
 from portal.db import transaction
@@ -195,6 +196,7 @@ def test_sign_ins_and_check_ins_go_through_while_a_slow_server_takes_mail(
                     username=person.username,
                     client="198.51.100.7",
                     succeeded=True,
+                    policy=SignInPolicy(),
                     now=now,
                 )
             with transaction(factory) as s:
