@@ -62,7 +62,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(DEV_STAMP) fonts browser-deps lint
+test: $(DEV_STAMP) fonts browser-deps nginx-deps lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(DEV_STAMP) fonts browser-deps

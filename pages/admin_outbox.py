@@ -16,8 +16,9 @@ if email_sender.smtp_configured(settings):
     st.caption(f"Mail goes through {settings.smtp_host}:{settings.smtp_port}.")
     if st.button("Send due emails now", key="outbox_send"):
         report = email_sender.outbox_send_due(factory=ui.db(), settings=settings)
-        ui.flash(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.")
-        st.rerun()
+        ui.flash_rerun(
+            f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}."
+        )
 elif settings.is_demo:
     st.info("Demo mode: no SMTP server is configured, so emails stay here and are not sent.")
 else:
@@ -45,5 +46,4 @@ for m in messages:
         st.code(m.body, language=None)
         if m.status == "failed" and st.button("Retry", key=f"outbox_retry_{m.id}"):
             ui.submit("outbox_retry", outbox.outbox_retry, actor_id=admin.id, message_id=m.id)
-            ui.flash("Queued again.")
-            st.rerun()
+            ui.flash_rerun("Queued again.")

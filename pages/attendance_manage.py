@@ -14,14 +14,7 @@ user = require_role("instructor", "admin")
 ui.show_flash()
 st.title("Attendance")
 offerings = ui.query(roster.offerings_for_staff, user_id=user.id)
-if not offerings:
-    ui.fail("You are not assigned to an offering yet. The CE office assigns instructors.")
-offering = st.selectbox(
-    "Offering",
-    offerings,
-    format_func=lambda o: f"{o.course_title} — {o.label}",
-    key="manage_offering",
-)
+offering = ui.staff_offering_pick(offerings, key="manage_offering")
 tz = offering.time_zone
 data = ui.query(roster.offering_roster, user_id=user.id, offering_id=offering.id)
 # Keyed, so saving a mark (which reruns the page) stays on the tab in use.
@@ -84,8 +77,7 @@ with tab_mark:
                 now=utc_now(), **at,
             )  # fmt: skip
             if saved is not None:
-                ui.flash(f"Attendance of {person.name} at {live.title} saved.")
-                st.rerun()
+                ui.flash_rerun(f"Attendance of {person.name} at {live.title} saved.")
         for field in ("reason", "checked_in_at", "checked_out_at"):
             ui.field_error("mark", field)
         ui.form_error("mark")
@@ -132,8 +124,7 @@ with tab_requests:
                         approve=approve, reason=why, now=utc_now(),
                     )  # fmt: skip
                     if decided is not None:
-                        ui.flash(f"Request of {r.name} {decided.status}.")
-                        st.rerun()
+                        ui.flash_rerun(f"Request of {r.name} {decided.status}.")
             ui.field_error(form, "reason")
             ui.form_error(form)
 
@@ -181,8 +172,7 @@ with tab_import:
                     time_zone=zone_name, reason=why, now=utc_now(),
                 )  # fmt: skip
                 if done is not None:
-                    ui.flash(f"Imported evidence for {done.people_matched} people.")
-                    st.rerun()
+                    ui.flash_rerun(f"Imported evidence for {done.people_matched} people.")
             for field in ("reason", "file"):
                 ui.field_error("import", field)
             ui.form_error("import")

@@ -62,8 +62,7 @@ def show_issued(claim, rows):
                 certificate_id=row.id,
                 reason=reason,
             ):
-                ui.flash("Request sent to the CE office.")
-                st.rerun()
+                ui.flash_rerun("Request sent to the CE office.")
         ui.form_error(form)
 
 
@@ -93,8 +92,7 @@ def show_checklist(claim):
             issuer=issuer_from(settings),
         )
         if number:
-            ui.flash(f"Certificate {number} is issued.")
-            st.rerun()
+            ui.flash_rerun(f"Certificate {number} is issued.")
     ui.form_error(form)
 
 

@@ -24,8 +24,7 @@ tab_issued, tab_requests, tab_preview = st.tabs(["Issued", "Reissue requests", "
 
 def done(message):
     """Keep a success message and show the page again."""
-    ui.flash(message)
-    st.rerun()
+    ui.flash_rerun(message)
 
 
 with tab_issued:

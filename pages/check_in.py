@@ -135,8 +135,7 @@ for offering in view.offerings:
             note=note, now=utc_now(), **times,
         )  # fmt: skip
         if done is not None:
-            ui.flash("Your request was sent to the instructor.")
-            st.rerun()
+            ui.flash_rerun("Your request was sent to the instructor.")
     for field in ("note", "checked_out_at"):
         ui.field_error(form, field)
     ui.form_error(form)

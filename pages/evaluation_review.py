@@ -19,16 +19,7 @@ NAMES_FORM = "evaluation_names"
 user = require_role("instructor", "admin")
 st.title("Evaluation results")
 offerings = ui.query(review_offerings, user_id=user.id)
-if not offerings:
-    st.info("You are not assigned to an offering yet. The CE office assigns instructors.")
-    st.stop()
-index = st.selectbox(
-    "Offering",
-    range(len(offerings)),
-    format_func=lambda i: f"{offerings[i].course_title} — {offerings[i].label}",
-    key="review_offering",
-)
-offering = offerings[index]
+offering = ui.staff_offering_pick(offerings, key="review_offering")
 types = dict(offering.credit_types)
 group = st.selectbox(
     "Respondents",

@@ -13,16 +13,10 @@ user = require_role("instructor", "admin")
 st.title("Live session console")
 offerings = ui.query(roster.offerings_for_staff, user_id=user.id)
 if not offerings:
-    ui.fail("You are not assigned to an offering yet. The CE office assigns instructors.")
+    ui.fail(ui.NOT_ASSIGNED)
 # Opens on the session that is live now (or next today) among the person's offerings.
 offering_index, session_index = console.session_to_run(offerings, utc_now())
-offering = st.selectbox(
-    "Offering",
-    offerings,
-    index=offering_index,
-    format_func=lambda o: f"{o.course_title} — {o.label}",
-    key="console_offering",
-)
+offering = ui.staff_offering_pick(offerings, key="console_offering", index=offering_index)
 if not offering.sessions:
     ui.fail("This offering has no sessions.")
 live = st.selectbox(

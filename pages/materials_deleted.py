@@ -28,5 +28,4 @@ for item in deleted:
                 "restore", materials.material_restore, actor_id=user.id, material_id=item.id
             )
             if restored is not None:
-                ui.flash(f"Restored “{item.title}” (unpublished).")
-                st.rerun()
+                ui.flash_rerun(f"Restored “{item.title}” (unpublished).")

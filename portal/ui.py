@@ -308,11 +308,27 @@ def flash_rerun(message: str) -> NoReturn:
     raise AssertionError("unreachable")  # st.rerun raises
 
 
-def offering_pick(offerings: Sequence[T], *, key: str, label: Callable[[T], str], empty: str) -> T:
+def offering_pick(
+    offerings: Sequence[T], *, key: str, label: Callable[[T], str], empty: str, index: int = 0
+) -> T:
     """The offering a page works on, chosen among those given; stops saying `empty` if none."""
     if not offerings:
         fail(empty)
-    return st.selectbox("Offering", offerings, format_func=label, key=key)
+    return st.selectbox("Offering", offerings, index=index, format_func=label, key=key)
+
+
+NOT_ASSIGNED = "You are not assigned to an offering yet. The CE office assigns instructors."
+
+
+def staff_offering_pick(offerings: Sequence[Any], *, key: str, index: int = 0) -> Any:
+    """The offering a teaching page works on, among those the person may run."""
+    return offering_pick(
+        offerings,
+        key=key,
+        label=lambda o: f"{o.course_title} — {o.label}",
+        empty=NOT_ASSIGNED,
+        index=index,
+    )
 
 
 # Keyboard focus drawn as a ring on every focusable element (Streamlit shows only a border

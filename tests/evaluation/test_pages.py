@@ -130,7 +130,7 @@ def test_review_as_admin_lists_who_has_not_submitted(session, app_env):
     session.commit()
     at = app_as(admin, "evaluation_review.py")
     choice = at.selectbox(key="review_offering")
-    choice.set_value(next(i for i, o in enumerate(choice.options) if offering.label in o)).run()
+    choice.select_index(next(i for i, o in enumerate(choice.options) if offering.label in o)).run()
     assert not at.exception, at.exception
     page = texts(at)
     assert "Results are hidden for groups of fewer than 3" in page
@@ -151,7 +151,7 @@ def test_admin_sets_names_visible_and_participants_are_told(attendee, session):
     session.commit()  # end the read: the page writes
     at = app_as(admin, "evaluation_review.py")
     choice = at.selectbox(key="review_offering")
-    choice.set_value(next(i for i, o in enumerate(choice.options) if label in o)).run()
+    choice.select_index(next(i for i, o in enumerate(choice.options) if label in o)).run()
     at.toggle(key="review_names_visible").set_value(True).run()
     assert not at.exception, at.exception
     assert "Names are visible to the CE office" in texts(at)
