@@ -23,7 +23,7 @@ from portal.navigation import PAGES, PageSpec
 from portal.settings import Settings
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
-TIMEOUT_MS = 30_000  # generous: the test machine is often shared and loaded
+TIMEOUT_MS = 60_000  # generous: two workers share two cores with servers and Chromium
 AUTH_COOKIE = Settings.model_fields["cookie_name"].default
 IDLE = '[data-test-script-state="notRunning"]'
 
