@@ -40,14 +40,18 @@ fonts: $(STAMP)
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
 # Debian's Chromium (with a font for its pages) for the browser tests, pdftotext for reading
-# certificates back and npm, when missing; then axe-core (the accessibility checker the browser
+# certificates back and npm, each only when missing (a NodeSource npm conflicts with
+# Debian's); then axe-core (the accessibility checker the browser
 # tests inject) in .cache/.
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! command -v npm >/dev/null || \
-			 [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	@MISSING=$$( command -v chromium >/dev/null || echo chromium; \
+		command -v pdftotext >/dev/null || echo poppler-utils; \
+		command -v npm >/dev/null || echo npm; \
+		[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || echo fonts-dejavu-core ); \
+	if [ -n "$$MISSING" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core poppler-utils npm >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$MISSING >/dev/null; \
 	fi
 	@test -f $(AXE) || npm install --prefix .cache/axe axe-core@4 --no-audit --no-fund --silent
 

@@ -8,7 +8,10 @@ locators that may match during a rerun use `.first`.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy.orm import Session
@@ -49,9 +52,21 @@ def pages_closed_to(role: str) -> list[PageSpec]:
     return [spec for spec in protected_pages() if role not in spec.roles]
 
 
+T = TypeVar("T")
+
+
 def wait_idle(page: Page) -> None:
     """Wait until the current script run has finished."""
     page.locator(IDLE).wait_for(state="attached", timeout=TIMEOUT_MS)
+
+
+def eventually(read: Callable[[], T], expected: T, *, timeout_s: float = TIMEOUT_MS / 1000) -> T:
+    """What `read` returns once it equals `expected` (or, after the timeout, its last answer):
+    a rerun the browser has asked for may not have started when the page last looked idle."""
+    deadline = time.monotonic() + timeout_s
+    while (value := read()) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return value
 
 
 def settle(page: Page) -> None:

@@ -16,7 +16,15 @@ from portal.evaluation.form import AGREEMENT
 from portal.evaluation.participant import saved_answers
 from portal.models import Enrollment, User
 from portal.settings import settings_load
-from tests.browser.helpers import main, open_page, settle, sign_in, text_input, wait_idle
+from tests.browser.helpers import (
+    eventually,
+    main,
+    open_page,
+    settle,
+    sign_in,
+    text_input,
+    wait_idle,
+)
 from tests.factories import PASSWORD
 from tests.factories_evaluation import attendee_make, ended_offering
 
@@ -72,7 +80,7 @@ def test_draft_comes_back_in_ten_fresh_browsers(page, new_context, live_server, 
     comment.press("Tab")
     wait_idle(page)
     expect(main(page).get_by_text("Draft saved").first).to_be_visible()
-    assert _stored(live_server.database_url) == STORED
+    assert eventually(lambda: _stored(live_server.database_url), STORED) == STORED
     for attempt in range(REOPENINGS):
         context = new_context(live_server)
         context.add_cookies([live_server.auth_cookie(USERNAME)])
