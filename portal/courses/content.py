@@ -10,6 +10,7 @@ from datetime import date, time
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from time import monotonic
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -280,11 +281,25 @@ def _course_parsed(folder: Path, version: int) -> Course:
     return course_parse(folder)
 
 
+# Pages ask for the course several times per run; walking its folder costs about a
+# millisecond, so the files are looked at again only this often (an edit shows within it).
+RECHECK_SECONDS = 2.0
+_checked: dict[Path, tuple[float, int]] = {}
+
+
+def _version_now(folder: Path) -> int:
+    now = monotonic()
+    checked = _checked.get(folder)
+    if checked is None or now - checked[0] >= RECHECK_SECONDS:
+        checked = _checked[folder] = (now, _content_version(folder))
+    return checked[1]
+
+
 def course_get(content_dir: Path, course_id: str) -> Course:
     """One course, parsed once per version of its files (pages ask for it on every run)."""
     folder = content_dir / course_id
     try:
-        version = _content_version(folder)
+        version = _version_now(folder)
     except FileNotFoundError:
         raise CourseFileError(f"{folder / COURSE_FILE}: file not found") from None
     return _course_parsed(folder, version)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from portal import PROJECT_ROOT
+from portal.courses import content
 from portal.courses.content import CourseFileError, course_get, course_parse, practice_steps
 
 WORKSHOP = PROJECT_ROOT / "content" / "fostering-compassion-in-couples"
@@ -132,7 +133,9 @@ def test_practice_steps_parse_only_the_script_section():
     assert [(s.seconds, s.text) for s in steps] == [(30, "Breathe in."), (45, "Breathe out.")]
 
 
-def test_a_course_is_parsed_once_per_version_of_its_files(tmp_path):
+def test_a_course_is_parsed_once_per_version_of_its_files(tmp_path, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(content, "monotonic", lambda: clock[0])
     shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content")
     course_id = "fostering-compassion-in-couples"
     first = course_get(tmp_path / "content", course_id)
@@ -142,4 +145,7 @@ def test_a_course_is_parsed_once_per_version_of_its_files(tmp_path):
     course_file.write_text(text.replace(first.title, "Retitled course", 1), encoding="utf-8")
     later = os.stat(course_file).st_mtime_ns + 1_000_000_000
     os.utime(course_file, ns=(later, later))  # a clock tick apart, even on coarse filesystems
+    clock[0] += content.RECHECK_SECONDS / 2
+    assert course_get(tmp_path / "content", course_id) is first  # not looked at again yet
+    clock[0] += content.RECHECK_SECONDS / 2
     assert course_get(tmp_path / "content", course_id).title == "Retitled course"
