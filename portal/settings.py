@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     sign_in_address_attempts: int = Field(default=20, ge=1)
     # Failed sign-ins on an account (from anywhere) before a CAPTCHA is asked as well.
     sign_in_captcha_after: int = Field(default=3, ge=1)
+    # Script runs of one app process executing at once (portal.run_lanes): signed-out ones
+    # (the sign-in form checks passwords, one bcrypt at a time) and signed-in ones.
+    signed_out_runs: int = Field(default=2, ge=1)
+    signed_in_runs: int = Field(default=3, ge=1)
     # New accounts one address may create per hour.
     registrations_per_hour: int = Field(default=10, ge=1)
     # Reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma separated
