@@ -68,9 +68,11 @@ def _zip_rendered() -> None:
             CertificateFile(data.number, filename_for(data.number, "X", data.participant_name), pdf)
         )
     archive = certificates_zip(files)
-    bench("certificate_zip_1000_s", time.perf_counter() - start, "s")
+    # Certificates are rendered one at a time when each participant claims theirs; this
+    # renders 1,000 in a row to show what that work adds up to.
+    bench("certificate_render_zip_1000_s", time.perf_counter() - start, "s")
     # This process's own CPU time: on a shared machine the wall time also counts waiting.
-    bench("certificate_zip_1000_cpu_s", time.process_time() - cpu, "s")
+    bench("certificate_render_zip_1000_cpu_s", time.process_time() - cpu, "s")
     bench("certificate_zip_1000_mb", len(archive) / 1e6, "MB")
 
 
@@ -120,7 +122,8 @@ def _zip_stored() -> None:
         with factory() as session:
             files = offering_certificate_files(session, offering_id)
         certificates_zip(files)
-        bench("certificate_zip_1000_stored_s", time.perf_counter() - start, "s")
+        # What the CE office's "Prepare a ZIP" does: the stored PDFs, read and zipped.
+        bench("certificate_zip_1000_s", time.perf_counter() - start, "s")
 
 
 def run() -> None:
