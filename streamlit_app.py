@@ -14,45 +14,44 @@ if settings.is_demo:
     # In the main area: on a phone the sidebar is folded away.
     st.warning("**Demo data** — nothing here is a real CE record.", icon=":material/science:")
 
-# Failures (database away, storage unreadable) show words and an error id, never a traceback.
-with ui.request_logging(None), ui.failure_boundary("restoring the sign-in") as sign_in:
-    user = authenticate()
-if sign_in.failed:
-    # Without st.navigation Streamlit would fall back to running pages/ directly: name every
-    # page (so the address is kept for a reload) and run none; the message is shown.
-    st.navigation(
-        [st.Page(spec.path, title=spec.title) for spec in navigation.PAGES], position="hidden"
-    )
-    st.stop()
-specs = navigation.pages_for(user.role if user else None)
-back_to = return_page_take(user)
-returning = None
-sections: dict[str, list] = {}
-for spec in specs:
-    page = st.Page(
-        spec.path,
-        title=spec.title,
-        icon=spec.icon,
-        default=spec is specs[0],
-        visibility="hidden" if spec.hidden else "visible",
-    )
-    sections.setdefault(spec.section, []).append(page)
-    if page.url_path == back_to:
-        returning = page
 
-check_in = next((p for ps in sections.values() for p in ps if p.url_path == CHECK_IN_PATH), None)
-scanned = st.query_params.get("code")
-with (
-    ui.request_logging(user.id if user else None),
-    ui.failure_boundary("page run"),
-    page_run_user(user),  # the page does not look the person up again
-):
-    # Expanded: admins have over a dozen pages, none of which should hide behind "View more".
-    current = st.navigation(sections, expanded=True)
-    if scanned and check_in is not None and current.url_path != CHECK_IN_PATH:
-        # A QR link that opened another page (the sign-in form first, or a fresh process
-        # that did not know the page yet) goes on to Check in, which checks the person in.
-        st.switch_page(check_in, query_params={"code": scanned})
-    if returning is not None and returning.url_path != current.url_path:
-        st.switch_page(returning)  # back to the page the person had open
-    current.run()
+def _sections(menu: list[tuple[navigation.PageSpec, st.Page]]) -> dict[str, list[st.Page]]:
+    """The menu's pages under their section headings, for st.navigation."""
+    sections: dict[str, list[st.Page]] = {}
+    for spec, page in menu:
+        sections.setdefault(spec.section, []).append(page)
+    return sections
+
+
+# The run's reads and actions share one database connection, given back when the run ends
+# (also when it ends in st.stop, st.rerun or st.switch_page).
+with ui.run_database():
+    # Failures (database away, storage unreadable) show words and an error id, never a traceback.
+    with ui.request_logging(None), ui.failure_boundary("restoring the sign-in") as sign_in:
+        user = authenticate()
+    if sign_in.failed:
+        # Without st.navigation Streamlit would fall back to running pages/ directly: name every
+        # page (so the address is kept for a reload) and run none; the message is shown.
+        st.navigation(
+            [st.Page(spec.path, title=spec.title) for spec in navigation.PAGES], position="hidden"
+        )
+        st.stop()
+    menu = navigation.menu(user.role if user else None)
+    back_to = return_page_take(user)
+    returning = next((p for _, p in menu if back_to and p.url_path == back_to), None)
+    check_in = next((p for _, p in menu if p.url_path == CHECK_IN_PATH), None)
+    scanned = st.query_params.get("code")
+    with (
+        ui.request_logging(user.id if user else None),
+        ui.failure_boundary("page run"),
+        page_run_user(user),  # the page does not look the person up again
+    ):
+        # Expanded: admins have over a dozen pages, none of which should hide behind "View more".
+        current = st.navigation(_sections(menu), expanded=True)
+        if scanned and check_in is not None and current.url_path != CHECK_IN_PATH:
+            # A QR link that opened another page (the sign-in form first, or a fresh process
+            # that did not know the page yet) goes on to Check in, which checks the person in.
+            st.switch_page(check_in, query_params={"code": scanned})
+        if returning is not None and returning.url_path != current.url_path:
+            st.switch_page(returning)  # back to the page the person had open
+        current.run()

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import PROJECT_ROOT
@@ -82,7 +83,39 @@ def engine_create(url: str, **kwargs: object) -> Engine:
         # writers queue up instead of failing on lock upgrade.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **{"pool_recycle": RECYCLE_SECONDS, **kwargs})
+    event.listen(engine, "checkin", _idle_since)
+    event.listen(engine, "checkout", _ping_if_idle(engine))
+    return engine
+
+
+# A pooled connection is replaced after this long (servers and firewalls drop old ones), and
+# checked with a round trip only after lying idle this long: a busy server then sends no
+# pings, and one cut while in use fails once, which invalidates the pool (the next checkout
+# connects afresh) and lets ui.query retry.
+RECYCLE_SECONDS = 1800
+IDLE_PING_SECONDS = 10.0
+_IDLE_SINCE = "idle_since"
+
+
+def _idle_since(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+    """A checkin hook: note when the connection went back to the pool."""
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine):  # type: ignore[no-untyped-def]
+    """A checkout hook: ping a connection that lay idle; a dead one is replaced by the pool."""
+
+    def check(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("the pooled connection is gone") from error
+
+    return check
 
 
 def session_factory(engine: Engine) -> SessionFactory:

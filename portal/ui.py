@@ -9,16 +9,18 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import streamlit as st
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from portal.clients import client_address as _client_address
 from portal.courses.content import PaymentInfo
-from portal.db import SessionFactory, session_factory, transaction
+from portal.db import SessionFactory, session_factory
 from portal.errors import FieldErrors, PortalError
 from portal.failures import failure_record
 from portal.logs import log_context, logger, logging_configure, request_id_new
@@ -55,7 +57,7 @@ def client_address() -> str:
     return _client_address(peer, forwarded, settings().trusted_proxy_networks())
 
 
-@st.cache_resource(show_spinner=False)
+@functools.cache
 def _logging() -> None:
     logging_configure()
 
@@ -63,13 +65,24 @@ def _logging() -> None:
 # A failing configuration is checked again after this many seconds, so a fixed database or
 # folder is noticed without a restart; a good one is rechecked as rarely.
 CHECK_SECONDS = 30
+Environment = tuple[tuple[str, str], ...]
+# (when checked, problems) per environment. A plain dict rather than st.cache_data, which
+# hashes the key and copies the value on every run; two runs checking at once is harmless.
+_CHECKED: dict[Environment, tuple[float, tuple[str, ...]]] = {}
 
 
-@st.cache_data(ttl=CHECK_SECONDS, show_spinner=False)
-def _problems(environment: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+def _problems(environment: Environment) -> tuple[str, ...]:
+    """The configuration's problems, checked at most every CHECK_SECONDS per environment."""
+    now = time.monotonic()
+    checked = _CHECKED.get(environment)
+    if checked is not None and now - checked[0] < CHECK_SECONDS:
+        return checked[1]
     problems = tuple(checks_run(SERVER))
     for problem in problems:
         log.error("the portal is not configured: %s", problem)
+    if len(_CHECKED) > 8:  # only tests change the environment; keep the memo small
+        _CHECKED.clear()
+    _CHECKED[environment] = (now, problems)
     return problems
 
 
@@ -119,21 +132,97 @@ def _engine(url: str, demo: bool) -> Engine:
     return engine
 
 
+def _engine_now() -> Engine:
+    current = settings()
+    return _engine(current.resolved_database_url(), current.is_demo)
+
+
 def db() -> SessionFactory:
     """Sessions on the configured database, migrated once per process."""
-    current = settings()
-    return session_factory(_engine(current.resolved_database_url(), current.is_demo))
+    return session_factory(_engine_now())
+
+
+class _RunDatabase:
+    """The one connection of a script run, taken from the pool on first use and given back
+    when the run ends: a run checks out once however many reads and actions it has."""
+
+    def __init__(self) -> None:
+        self._connection: Connection | None = None
+        self.busy = False  # a session on the connection is open
+
+    def _connect(self) -> Connection:
+        if self._connection is not None and self._connection.invalidated:
+            self.close()  # it was cut: a new one from the pool
+        if self._connection is None:
+            self._connection = _engine_now().connect()
+        return self._connection
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session on the run's connection; its transaction ends with the block, as a
+        session of its own would (SQLite holds its lock, and a snapshot, until then)."""
+        session = Session(bind=self._connect(), expire_on_commit=False)
+        self.busy = True
+        try:
+            yield session
+        finally:
+            self.busy = False
+            session.close()
+
+    def close(self) -> None:
+        """Give the connection back to the pool."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+
+_RUN_DATABASE: ContextVar[_RunDatabase | None] = ContextVar("run_database", default=None)
+
+
+@contextmanager
+def run_database() -> Iterator[None]:
+    """Around a run of the entry script: its reads and actions share one connection.
+
+    Fragment reruns and pages run without the entry script use a connection per session.
+    """
+    run = _RunDatabase()
+    token = _RUN_DATABASE.set(run)
+    try:
+        yield
+    finally:
+        _RUN_DATABASE.reset(token)
+        run.close()
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    """A session on the run's connection, or (nested, or outside a run) on a pooled one."""
+    run = _RUN_DATABASE.get()
+    if run is None or run.busy:
+        with db()() as session:
+            yield session
+        return
+    with run.session() as session:
+        yield session
 
 
 @contextmanager
 def read() -> Iterator[Session]:
-    """A session for queries."""
-    with db()() as session:
+    """A session for queries; loaded objects are detached when the block ends."""
+    with _session() as session:
         yield session
 
 
 def query(fn: Callable[..., T], **kwargs: Any) -> T:
-    """Run one query function with a fresh session."""
+    """Run one query function with a fresh session; once more if the connection was cut
+    (the pool pings only idle connections, so a cut one may be noticed here)."""
+    try:
+        with read() as session:
+            return fn(session, **kwargs)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.warning("database connection lost; reading again on a new one")
     with read() as session:
         return fn(session, **kwargs)
 
@@ -150,7 +239,7 @@ def submit(form_key: str, service: Callable[..., T], /, **kwargs: Any) -> T | No
     """
     st.session_state.pop(_errors_key(form_key), None)
     try:
-        with transaction(db()) as session:
+        with _session() as session, session.begin():
             result = service(session=session, **kwargs)
     except FieldErrors as error:
         st.session_state[_errors_key(form_key)] = error.errors

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 import streamlit_authenticator as stauth
+from sqlalchemy.orm import Session
 
 from portal.accounts import services as accounts
 from portal.accounts import throttle
@@ -30,8 +31,9 @@ from portal.accounts.authenticator import (
 from portal.accounts.passwords import password_hash, password_matches, password_needs_rehash
 from portal.accounts.signin_cookie import cookie_claim, cookie_token
 from portal.accounts.throttle import SignInPolicy
+from portal.db import transaction
 from portal.models import utc_now
-from portal.ui import client_address, db, escape_markdown, fail, read, settings, transaction
+from portal.ui import client_address, db, escape_markdown, fail, query, read, settings
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
 _COOKIE_ACTION = "_cookie_action"
@@ -173,11 +175,7 @@ def _cookie_sign_in() -> CurrentUser | None:
     )
     user = None
     if claim is not None:
-        with read() as session:
-            row = accounts.signed_in_user(
-                session, claim.username, claim.issued_at, demo_mode=current.is_demo
-            )
-            user = row and CurrentUser(row.id, row.username, row.full_name, row.role)
+        user = query(_signed_in, username=claim.username, signed_in_at=claim.issued_at)
     if claim is None or user is None:
         st.session_state["logout"] = True
         return None
@@ -349,14 +347,16 @@ def current_user() -> CurrentUser | None:
     signed_in_at: datetime = st.session_state.get("signed_in_at") or datetime.min.replace(
         tzinfo=UTC
     )
-    with read() as session:
-        user = accounts.signed_in_user(
-            session, username, signed_in_at, demo_mode=settings().is_demo
-        )
-        if user is None:
-            _forget_sign_in()
-            return None
-        return CurrentUser(user.id, user.username, user.full_name, user.role)
+    user = query(_signed_in, username=username, signed_in_at=signed_in_at)
+    if user is None:
+        _forget_sign_in()
+    return user
+
+
+def _signed_in(session: Session, username: str, signed_in_at: datetime) -> CurrentUser | None:
+    """The person of a sign-in made at signed_in_at while it is still valid (one lookup)."""
+    row = accounts.signed_in_user(session, username, signed_in_at, demo_mode=settings().is_demo)
+    return row and CurrentUser(row.id, row.username, row.full_name, row.role)
 
 
 def require_role(*roles: str) -> CurrentUser:

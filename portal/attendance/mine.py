@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.attendance.status import (
     AttendanceSummary,
@@ -14,7 +15,8 @@ from portal.attendance.status import (
     Status,
     attendance_summary,
 )
-from portal.models import CodeWindow, CorrectionRequest, Enrollment, Offering
+from portal.certificates.eligibility import AttendanceRule, attendance_rules_for
+from portal.models import CodeWindow, CorrectionRequest, Enrollment, Offering, User
 
 # A session shows as "now" from shortly before its start until shortly after its end.
 LEAD = timedelta(minutes=30)
@@ -59,19 +61,24 @@ class MyOffering:
 
 
 def _enrollments(session: Session, user_id: int) -> list[tuple[Enrollment, Offering]]:
+    """The person's enrollments, newest first, each offering with its course and sessions
+    loaded in the same statement (the summaries and rules would load them one by one)."""
     query = (
         select(Enrollment, Offering)
         .join(Offering, Offering.id == Enrollment.offering_id)
         .where(Enrollment.user_id == user_id)
+        .options(joinedload(Offering.course), joinedload(Offering.sessions))
         .order_by(Enrollment.id.desc())
     )
-    return list(session.execute(query))
+    return [(enrollment, offering) for enrollment, offering in session.execute(query).unique()]
 
 
 @dataclass(frozen=True)
 class CheckInView:
-    """What the Check in page shows: sessions live now and the person's evidence."""
+    """What the Check in page shows: the attendance rules, sessions live now and the
+    person's evidence."""
 
+    rules: tuple[AttendanceRule, ...]
     live_now: tuple[LiveNow, ...]
     offerings: tuple[MyOffering, ...]
 
@@ -116,6 +123,8 @@ def _live_now(
 def _mine(
     session: Session, enrollments: list[tuple[Enrollment, Offering]], summaries: Summaries
 ) -> list[MyOffering]:
+    if not enrollments:
+        return []
     requests: dict[tuple[int, int], CorrectionRequest] = {
         (r.enrollment_id, r.live_session_id): r
         for r in session.scalars(
@@ -157,11 +166,26 @@ def my_attendance(session: Session, user_id: int) -> list[MyOffering]:
     return _mine(session, enrollments, _summaries(session, enrollments))
 
 
-def check_in_view(session: Session, user_id: int, now: datetime) -> CheckInView:
-    """Both, in one read, each enrollment's attendance summarised once."""
+def _person(session: Session, user_id: int) -> User | None:
+    """The person with their licenses, in one statement."""
+    query = select(User).where(User.id == user_id).options(joinedload(User.licenses))
+    return session.scalars(query).unique().one_or_none()
+
+
+def check_in_view(
+    session: Session, user_id: int, now: datetime, *, content_dir: Path
+) -> CheckInView:
+    """All three in one read, each enrollment's attendance summarised once.
+
+    The person (with licenses) and the enrollments are loaded first and held (the session
+    keeps only weak references), so the rules find them instead of loading them one by one."""
+    person = _person(session, user_id)
     enrollments = _enrollments(session, user_id)
+    rules = attendance_rules_for(session, user_id, content_dir=content_dir, now=now)
+    del person  # held until here
     summaries = _summaries(session, enrollments)
     return CheckInView(
+        tuple(rules),
         tuple(_live_now(session, enrollments, summaries, now)),
         tuple(_mine(session, enrollments, summaries)),
     )

@@ -1,0 +1,75 @@
+"""What a rerun of Check in costs the database: a few statements on one connection.
+
+Three hundred participants rerun this page within a minute of each other; every statement
+and every connection checkout is paid on each of those runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, event
+from sqlalchemy.pool import Pool
+from streamlit.testing.v1 import app_test
+
+from portal.models import utc_now
+from tests.apptest import app_as, texts
+from tests.factories import enrollment_make, offering_make, user_make
+from tests.factories_attendance import attendance_make, window_make
+
+# The person (1), then one read: the person with licenses, the enrollments with offering,
+# course and sessions, the attendance rules' enrollments, the attendance, the open code
+# windows of the live session, and correction requests.
+STATEMENTS_PER_RERUN = 7
+
+
+@pytest.fixture
+def through_entry_script(monkeypatch):  # type: ignore[no-untyped-def]
+    """Reruns go through streamlit_app.py as on a running server (AppTest would otherwise
+    run the page on its own after the first run: see tests/test_failures.py)."""
+
+    class EntryPages(app_test.PagesManager):
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            app_test.PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", EntryPages)
+
+
+@pytest.fixture
+def database_use():
+    """Statements sent and connections checked out while the test runs."""
+    seen: dict[str, list[str]] = {"statements": [], "checkouts": []}
+
+    def statement(conn, cursor, text, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if not text.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE opens each transaction
+            seen["statements"].append(text)
+
+    def checkout(dbapi_connection, record, proxy):  # type: ignore[no-untyped-def]
+        seen["checkouts"].append("checkout")
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    event.listen(Pool, "checkout", checkout)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", statement)
+    event.remove(Pool, "checkout", checkout)
+
+
+def test_a_check_in_rerun_sends_few_statements_on_one_connection(
+    app_env, session, database_use, through_entry_script
+):
+    person = user_make(session)
+    offering = offering_make(session)  # its first session is live now
+    enrollment = enrollment_make(session, person, offering)
+    window_make(session, offering.sessions[0])
+    attendance_make(session, enrollment, offering.sessions[0], checked_in_at=utc_now())
+    session.commit()
+    at = app_as(person, "check_in.py")
+    assert "Check-in is open" in texts(at)
+    for seen in database_use.values():
+        seen.clear()
+    at.run()  # a rerun of the page, as any click on it causes
+    assert not at.exception
+    assert "Check-in is open" in texts(at) and "Checked in:" in texts(at)
+    statements = database_use["statements"]
+    assert len(statements) <= STATEMENTS_PER_RERUN, "\n".join(statements)
+    assert len(database_use["checkouts"]) == 1
