@@ -23,9 +23,10 @@ def _sections(menu: list[tuple[navigation.PageSpec, st.Page]]) -> dict[str, list
     return sections
 
 
-# The run's reads and actions share one database connection, given back when the run ends
-# (also when it ends in st.stop, st.rerun or st.switch_page).
-with ui.run_database():
+# A run waits for a slot of its lane (signed out or in), so a room signing in together does
+# not starve the check-ins and the console; its reads and actions share one database
+# connection, given back when the run ends (also in st.stop, st.rerun or st.switch_page).
+with ui.run_slot(), ui.run_database():
     # Failures (database away, storage unreadable) show words and an error id, never a traceback.
     with ui.request_logging(None), ui.failure_boundary("restoring the sign-in") as sign_in:
         user = authenticate()

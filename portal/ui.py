@@ -27,6 +27,7 @@ from portal.logs import log_context, logger, logging_configure, request_id_new
 from portal.materials.queries import storage_missing_problem
 from portal.models import utc_now
 from portal.operations.checks import SERVER, checks_run
+from portal.run_lanes import is_signed_in_run, run_lanes
 from portal.runtime import runtime_demo_seed, runtime_start
 from portal.settings import Settings, SettingsError, settings_load
 from portal.storage import object_store
@@ -177,6 +178,16 @@ class _RunDatabase:
 
 
 _RUN_DATABASE: ContextVar[_RunDatabase | None] = ContextVar("run_database", default=None)
+
+
+@contextmanager
+def run_slot() -> Iterator[None]:
+    """Around a run of the entry script: wait for a slot of its lane (portal.run_lanes)."""
+    current = settings()
+    lanes = run_lanes(current.signed_out_runs, current.signed_in_runs)
+    signed_in = is_signed_in_run(st.session_state, st.context.cookies, current.cookie_name)
+    with lanes.slot(signed_in=signed_in):
+        yield
 
 
 @contextmanager
