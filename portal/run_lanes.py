@@ -22,8 +22,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 # A run that waits longer than this goes ahead anyway: a stuck run (a database that does
-# not answer) must not stop every other browser of the process.
-WAIT_LIMIT_SECONDS = 30.0
+# not answer) must not stop every other browser of the process for ever. Long enough for a
+# room's sign-ins to drain without letting them all loose on the connection pool at once.
+WAIT_LIMIT_SECONDS = 120.0
 
 
 class RunLanes:
