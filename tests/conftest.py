@@ -1,14 +1,18 @@
 """Each test gets its own database: SQLite always, PostgreSQL too when configured.
 
 A migrated template is built once per run and copied for every test (a file copy on
-SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL), so tests never share rows.
+SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL), so tests never share rows. On
+PostgreSQL a background thread per test process copies the next databases while a test
+runs and drops used ones afterwards, so a test waits for neither.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,6 +61,59 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+# With `--dist loadfile` each test module is one unit of work, handed to whichever worker
+# is free. The longest go first, so that the two workers finish together, and a browser
+# module (Chromium plus live servers) never runs beside another while other work is left,
+# since two of them at once fight over the two cores (see _OneBrowserModuleAtATime).
+LONG_MODULES = (
+    "tests/browser/test_every_page.py",
+    "tests/browser/",
+    "tests/operations/test_runbook.py",
+    "tests/test_migrations_once.py",
+    "tests/mail/test_send_loop.py",
+)
+
+
+def _is_browser_module(scope: str) -> bool:
+    return scope.startswith("tests/browser/")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """`--dist loadfile`, longest modules first and one browser module at a time."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class _OneBrowserModuleAtATime(LoadFileScheduling):
+        def _assign_work_unit(self, node) -> None:  # type: ignore[no-untyped-def]
+            """Hand out the module that goes first; not a browser module while another
+            worker still has one, unless nothing else is left."""
+            others_busy = any(
+                _is_browser_module(scope) and not all(done.values())
+                for other, work in self.assigned_work.items()
+                if other is not node
+                for scope, done in work.items()
+            )
+
+            def rank(item: tuple[int, str]) -> tuple[int, int, int, int]:
+                index, scope = item
+                long = [n for n, prefix in enumerate(LONG_MODULES) if scope.startswith(prefix)]
+                held = others_busy and _is_browser_module(scope)
+                # Then the modules with the most tests, as xdist's own order does.
+                return (
+                    held,
+                    long[0] if long else len(LONG_MODULES),
+                    -len(self.workqueue[scope]),
+                    index,
+                )
+
+            _, chosen = min(enumerate(self.workqueue), key=rank)
+            self.workqueue.move_to_end(chosen, last=False)
+            super()._assign_work_unit(node)
+
+    return _OneBrowserModuleAtATime(config, log)
+
+
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """A migrated PostgreSQL database to copy; the run fails when PostgreSQL is unreachable."""
@@ -86,6 +143,106 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class PgDatabasePool:
+    """Fresh copies of the template made ahead, and used databases dropped, by two threads.
+
+    Every database is handed out once and dropped after its test, as before; only the
+    waiting moves off the tests' path. Copies come first, since a test may be waiting for
+    one; a copy and a drop mostly wait for the disk, so two threads overlap them.
+    """
+
+    AHEAD = 2  # copies kept ready (or being made): one for the next test, one spare
+    THREADS = 2
+    TAKE_TIMEOUT_S = 300.0
+
+    def __init__(self, template: str) -> None:
+        self._template = template
+        self._ready: deque[str] = deque()
+        self._used: deque[str] = deque()
+        self._copying = 0
+        self._error: BaseException | None = None
+        self._closing = False
+        self._changed = threading.Condition()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"pg-database-pool-{n}", daemon=True)
+            for n in range(self.THREADS)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def take(self) -> str:
+        """The name of a fresh copy of the template, for one test only."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self._ready or self._error is not None, timeout=self.TAKE_TIMEOUT_S
+            )
+            if not self._ready:
+                raise RuntimeError("no copy of the PostgreSQL template came") from self._error
+            name = self._ready.popleft()
+            self._changed.notify_all()
+            return name
+
+    def give_back(self, name: str) -> None:
+        """Drop the database (in the background)."""
+        with self._changed:
+            self._used.append(name)
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """Drop every database left, used or not, stop the threads, and raise what failed."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        for thread in self._threads:
+            thread.join()
+        if self._error is not None:
+            raise RuntimeError("a PostgreSQL test database failed to copy or drop") from self._error
+
+    def _next_job(self) -> str | None:
+        """The next statement to run, or None once closing and nothing is left to drop."""
+        with self._changed:
+            while True:
+                if self._closing:
+                    if self._ready or self._used:
+                        name = (self._used or self._ready).popleft()
+                        return f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+                    return None
+                if len(self._ready) + self._copying < self.AHEAD and self._error is None:
+                    self._copying += 1
+                    name = f"portal_t_{uuid.uuid4().hex[:12]}"
+                    return f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"'
+                if self._used:
+                    return f'DROP DATABASE IF EXISTS "{self._used.popleft()}" WITH (FORCE)'
+                self._changed.wait()
+
+    def _work(self) -> None:
+        admin = _pg_admin_engine()
+        while (sql := self._next_job()) is not None:
+            copy = sql.startswith("CREATE")
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(sql))
+                error = None
+            except Exception as failed:  # a waiting test raises it; close() raises it too
+                error = failed
+            with self._changed:
+                if copy:
+                    self._copying -= 1
+                    if error is None:
+                        self._ready.append(sql.split('"')[1])
+                self._error = self._error or error
+                self._changed.notify_all()
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_pool(pg_template: str) -> Iterator[PgDatabasePool]:
+    """This test process's supply of fresh PostgreSQL databases."""
+    pool = PgDatabasePool(pg_template)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh, migrated database for this test only."""
@@ -94,15 +251,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    template = request.getfixturevalue("pg_template")
-    name = f"portal_t_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    pool: PgDatabasePool = request.getfixturevalue("pg_pool")
+    name = pool.take()
     yield _pg_url_for(name)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    pool.give_back(name)
 
 
 @pytest.fixture

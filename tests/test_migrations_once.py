@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
@@ -17,12 +16,14 @@ from sqlalchemy.pool import NullPool
 from portal import PROJECT_ROOT
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
-# Each process imports everything first, then all start the portal at the same instant.
+# Each process imports everything first and says so, then waits for the word to go: all
+# start the portal at the same instant, however long the imports took on a busy machine.
 STARTER = (
-    "import os, time\n"
+    "import sys\n"
     "from portal.runtime import runtime_start\n"
     "from portal.settings import settings_load\n"
-    "time.sleep(max(0.0, float(os.environ['START_AT']) - time.time()))\n"
+    "print('imported', flush=True)\n"
+    "sys.stdin.readline()\n"
     "runtime_start(settings_load()).dispose()\n"
 )
 
@@ -49,19 +50,27 @@ def test_processes_starting_together_migrate_a_new_database_once(empty_postgresq
         "PORTAL_ENV": "test",
         "PORTAL_DATABASE_URL": empty_postgresql,
         "PORTAL_SECRETS_FILE": str(tmp_path / "none.toml"),
-        "START_AT": str(time.time() + 15),
     }
     starters = [
         subprocess.Popen(
             [sys.executable, "-c", STARTER],
             cwd=PROJECT_ROOT,
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
         for _ in range(4)
     ]
+    imported = [p.stdout.readline() for p in starters]  # type: ignore[union-attr]
+    for p in starters:  # go: all at once
+        try:
+            p.stdin.write(b"go\n")  # type: ignore[union-attr]
+            p.stdin.flush()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass  # it failed while importing: its output says why (asserted below)
     outputs = [p.communicate(timeout=180)[0].decode() for p in starters]
+    assert imported == [b"imported\n"] * 4, (imported, outputs)
     assert [p.returncode for p in starters] == [0, 0, 0, 0], outputs
     engine = create_engine(make_url(empty_postgresql).set(drivername="postgresql+psycopg"))
     with engine.connect() as conn:

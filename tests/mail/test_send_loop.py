@@ -19,6 +19,9 @@ from portal.mail.outbox import mail_enqueue
 from tests.mail.test_sender_faults import Inbox, _free_port
 from tests.tcp_proxy import tcp_proxy
 
+FAILED = "sending mail failed; trying again"  # logged on each failed pass
+PASS = "Sent "  # printed after each pass that reached the database
+
 
 def _queue(database_url: str, subject: str) -> None:
     engine = engine_create(database_url)
@@ -89,15 +92,19 @@ def test_the_loop_survives_a_database_outage_and_an_smtp_outage(database_url, tm
         try:
             _queue(database_url, "Before")
             _wait_for(lambda: len(inbox.messages) == 1, 60, "the first delivery", log)
-            proxy.cut()  # the database goes away for a few seconds
-            time.sleep(3)
+            failed = log.read_text().count(FAILED)
+            proxy.cut()  # the database goes away until the loop has failed and tried again
+            _wait_for(lambda: log.read_text().count(FAILED) >= failed + 2, 60, "retries", log)
             assert process.poll() is None, log.read_text()
             proxy.restore()
             _queue(database_url, "After the database came back")
             _wait_for(lambda: len(inbox.messages) == 2, 60, "delivery after the outage", log)
             controller.stop()  # now the SMTP server goes away
+            passes = log.read_text().count(PASS)
             _queue(database_url, "While the mail server was away")
-            time.sleep(2)
+            _wait_for(lambda: "retrying later 1" in log.read_text(), 60, "a deferral", log)
+            # ... and the loop goes on after it.
+            _wait_for(lambda: log.read_text().count(PASS) >= passes + 2, 60, "a next pass", log)
             assert process.poll() is None, log.read_text()
             controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
             controller.start()
@@ -107,7 +114,7 @@ def test_the_loop_survives_a_database_outage_and_an_smtp_outage(database_url, tm
                 process.kill()
             controller.stop()
     output = log.read_text()
-    assert "sending mail failed; trying again" in output
+    assert FAILED in output
     assert "Traceback" not in output.split("sending mail failed")[0]
     assert [m["Subject"] for m in inbox.messages] == ["Before", "After the database came back"]
 
