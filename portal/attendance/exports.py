@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from functools import lru_cache
 
 import segno
 
@@ -53,8 +54,10 @@ def roster_xlsx(roster: OfferingRoster) -> bytes:
     return xlsx_bytes([str(h) for h in header], rows, "Attendance")
 
 
+@lru_cache(maxsize=64)
 def qr_png(url: str, scale: int = 8) -> bytes:
-    """A QR code of the URL as PNG bytes."""
+    """A QR code of the URL as PNG bytes (the console redraws it every second; the code
+    in the URL changes far less often)."""
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
     return buffer.getvalue()
