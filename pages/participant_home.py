@@ -4,11 +4,8 @@ import streamlit as st
 
 from portal import ui
 from portal.accounts.ui import require_role
-from portal.attendance import mine
-from portal.certificates import eligibility
-from portal.enrollment import payments
 from portal.learning import home
-from portal.learning.ical import sessions_ics
+from portal.learning.ical import sessions_ics_cached
 from portal.models import utc_now
 from portal.timefmt import format_span
 
@@ -22,13 +19,20 @@ STATUS_ICONS = {
 user = require_role("participant")
 ui.show_flash()
 st.title(f"Welcome, {user.full_name}")
-enrollments = ui.query(home.participant_enrollments, user_id=user.id)
-if not enrollments:
+settings = ui.settings()
+view = ui.query(
+    home.participant_home,
+    user_id=user.id,
+    now=utc_now(),
+    content_dir=settings.content_dir,
+    storage_dir=settings.storage_dir,
+)
+if not view.enrollments:
     st.info("You are not enrolled in an offering yet.")
     st.page_link("pages/enroll.py", label="Enroll in an offering", icon=":material/payments:")
     st.stop()
 # First on the screen (a phone shows little more): the session to check in or out of now.
-for live in ui.query(mine.sessions_live_now, user_id=user.id, now=utc_now()):
+for live in view.live_now:
     if live.checked_out_at is not None:
         continue
     with st.container(border=True):
@@ -38,19 +42,10 @@ for live in ui.query(mine.sessions_live_now, user_id=user.id, now=utc_now()):
             label="Check out at the end" if live.checked_in_at else "Check in now",
             icon=":material/how_to_reg:",
         )
-owed = {
-    a.enrollment_id: a.owed_cents for a in ui.query(payments.enrollment_accounts, user_id=user.id)
-}
-
 browser_zone = st.context.timezone or "UTC"
-for rule in ui.query(
-    eligibility.attendance_rules_for,
-    user_id=user.id,
-    content_dir=ui.settings().content_dir,
-    now=utc_now(),
-):
+for rule in view.attendance_rules:
     st.info(rule.text, icon=":material/schedule:")
-for enrollment in enrollments:
+for enrollment in view.enrollments:
     offering = enrollment.offering
     with st.container(border=True):
         st.subheader(offering.course_title)
@@ -64,9 +59,9 @@ for enrollment in enrollments:
                 st.markdown(line)
                 if item.page:
                     st.page_link(item.page, label=item.link_label)
-        if owed.get(enrollment.id):
+        if enrollment.owed_cents:
             with st.expander("How to pay"):
-                ui.payment_instructions(ui.query(payments.payment_info, offering_id=offering.id))
+                ui.payment_instructions(enrollment.payment)
         st.markdown(f"**Schedule** (times in {offering.time_zone})")
         # One line per session rather than a table: it wraps on a phone instead of scrolling.
         for s in offering.sessions:
@@ -77,12 +72,11 @@ for enrollment in enrollments:
                 + ("" if own == when else f" (your time: {own})")
                 + f" · {s.instructional_minutes} instructional minutes"
             )
-        ics = sessions_ics(
+        ics = sessions_ics_cached(
             course_title=offering.course_title,
             offering_slug=offering.slug,
-            sessions=[(s.id, s.title, s.starts_at, s.ends_at) for s in offering.sessions],
-            url=ui.settings().public_base_url,
-            now=utc_now(),
+            sessions=tuple((s.id, s.title, s.starts_at, s.ends_at) for s in offering.sessions),
+            url=settings.public_base_url,
         )
         st.download_button(
             "Add the sessions to my calendar (.ics)",

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
 from portal.attendance.status import SessionAttendance, attendance_summary
 from portal.learning.checklist_item import ChecklistItem
 from portal.models import utc_now
 
+if TYPE_CHECKING:
+    from portal.learning.facts import EnrollmentFacts
+
 CHECK_IN_PAGE = "pages/check_in.py"
 
 
-def _item(s: SessionAttendance, active: bool) -> ChecklistItem:
+def _item(s: SessionAttendance, active: bool, now: datetime) -> ChecklistItem:
     label = f"Attend {s.title}"
     if s.status == "present":
         return ChecklistItem(label, "done", f"{s.minutes_attended} minutes attended")
     if not active:
         return ChecklistItem(label, "blocked", "Enrollment cancelled")
-    now = utc_now()
     if now < s.starts_at:
         return ChecklistItem(label, "waiting", "Check in with the instructor's code when it starts")
     if now <= s.ends_at:
@@ -32,4 +37,11 @@ def _item(s: SessionAttendance, active: bool) -> ChecklistItem:
 def attendance_section(session: Session, enrollment_id: int) -> list[ChecklistItem]:
     """Attendance per session of the enrollment's offering."""
     summary = attendance_summary(session, enrollment_id)
-    return [_item(s, summary.enrollment_active) for s in summary.sessions]
+    now = utc_now()
+    return [_item(s, summary.enrollment_active, now) for s in summary.sessions]
+
+
+def attendance_items(facts: EnrollmentFacts) -> list[ChecklistItem]:
+    """The Home checklist's attendance section, from the facts the page read once."""
+    summary = facts.summary
+    return [_item(s, summary.enrollment_active, facts.now) for s in summary.sessions]

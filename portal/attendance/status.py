@@ -14,6 +14,7 @@ proves them equal); instants are compared in whole microseconds on both sides.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from portal.courses.content import CourseFileError, CreditType, course_get
+from portal.courses.content import Course, CourseFileError, CreditType, course_get
 from portal.errors import NotFound
 from portal.models import Attendance, Enrollment, LiveSession, Offering
 from portal.settings import settings_load
@@ -179,6 +180,11 @@ def course_policy(offering: Offering) -> Policy:
         course = course_get(settings_load().content_dir, offering.course.slug)
     except CourseFileError:
         return Policy()
+    return strictest_policy(course)
+
+
+def strictest_policy(course: Course) -> Policy:
+    """The strictest rule among a course's credit types (see course_policy)."""
     policies = [policy_for(c) for c in course.credit_types]
     if not policies:
         return Policy()
@@ -199,19 +205,35 @@ def _summaries(
     enrollments: list[Enrollment],
     policy: Policy | None = None,
 ) -> dict[int, AttendanceSummary]:
-    ids = [e.id for e in enrollments]
-    records: dict[int, dict[int, Attendance]] = defaultdict(dict)
-    for row in session.scalars(select(Attendance).where(Attendance.enrollment_id.in_(ids))):
-        records[row.enrollment_id][row.live_session_id] = row
+    records = attendance_records(session, [e.id for e in enrollments])
     policy, lives = policy or policy_of(offering), offering.sessions
-    return {
-        e.id: AttendanceSummary(
-            enrollment_id=e.id,
-            enrollment_active=e.status == "active",
-            sessions=tuple(_session_attendance(s, records[e.id].get(s.id), policy) for s in lives),
-        )
-        for e in enrollments
-    }
+    return {e.id: summary_of(e, lives, records[e.id], policy) for e in enrollments}
+
+
+def attendance_records(
+    session: Session, enrollment_ids: list[int]
+) -> defaultdict[int, dict[int, Attendance]]:
+    """The enrollments' evidence in one query: by enrollment id, then live session id."""
+    records: defaultdict[int, dict[int, Attendance]] = defaultdict(dict)
+    query = select(Attendance).where(Attendance.enrollment_id.in_(enrollment_ids))
+    for row in session.scalars(query):
+        records[row.enrollment_id][row.live_session_id] = row
+    return records
+
+
+def summary_of(
+    enrollment: Enrollment,
+    lives: Sequence[LiveSession],
+    records: Mapping[int, Attendance],
+    policy: Policy,
+) -> AttendanceSummary:
+    """One enrollment's summary from its offering's sessions and its evidence (read by the
+    caller, so that a page summarising under several policies queries once)."""
+    return AttendanceSummary(
+        enrollment_id=enrollment.id,
+        enrollment_active=enrollment.status == "active",
+        sessions=tuple(_session_attendance(s, records.get(s.id), policy) for s in lives),
+    )
 
 
 def attendance_summary(

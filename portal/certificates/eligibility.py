@@ -8,23 +8,33 @@ certificate, not an attendance certificate besides it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.attendance.checklist_section import CHECK_IN_PAGE
-from portal.attendance.status import AttendanceSummary, attendance_summary, policy_for
+from portal.attendance.status import (
+    AttendanceSummary,
+    attendance_records,
+    policy_for,
+    summary_of,
+)
 from portal.certificates.facts import hours_text, license_text
 from portal.courses.content import Course, CreditType, course_get
-from portal.enrollment.payments import CertificateFee, certificate_fee
+from portal.enrollment.payments import CertificateFee, certificate_fee, certificate_fee_of
 from portal.errors import NotFound
 from portal.evaluation.eligibility import PAGE as EVALUATION_PAGE
-from portal.evaluation.eligibility import evaluation_submitted
-from portal.models import Certificate, Enrollment, License, Offering, User
+from portal.evaluation.eligibility import evaluation_submitted, row_submitted
+from portal.models import Attendance, Certificate, Enrollment, License, LiveSession, Offering, User
 from portal.models import Course as CourseRow
+
+if TYPE_CHECKING:
+    from portal.learning.facts import EnrollmentFacts
 
 STEP_KEYS = ("enrollment", "attendance", "evaluation", "payment", "license")
 # Where each missing step is done; the attendance and evaluation pages are named by their
@@ -164,16 +174,13 @@ def _course_of(session: Session, enrollment: Enrollment, content_dir: Path) -> C
     return course_get(content_dir, course_row.slug)
 
 
-def _certificates(session: Session, enrollment_id: int) -> dict[str, list[Certificate]]:
-    rows = session.scalars(
+def _certificates(session: Session, enrollment_id: int) -> list[Certificate]:
+    query = (
         select(Certificate)
         .where(Certificate.enrollment_id == enrollment_id)
         .order_by(Certificate.id)
     )
-    found: dict[str, list[Certificate]] = {}
-    for row in rows:
-        found.setdefault(row.credit_type_id, []).append(row)
-    return found
+    return list(session.scalars(query))
 
 
 def claims_for(session: Session, enrollment_id: int, *, content_dir: Path) -> tuple[Claim, ...]:
@@ -184,19 +191,59 @@ def claims_for(session: Session, enrollment_id: int, *, content_dir: Path) -> tu
     user = session.get(User, enrollment.user_id)
     assert user is not None  # guaranteed by the foreign key
     course = _course_of(session, enrollment, content_dir)
-    submitted = _evaluation_submitted(session, enrollment_id)
-    issued = _certificates(session, enrollment_id)
-    fee = certificate_fee(session, enrollment_id)
+    offering = session.get_one(Offering, enrollment.offering_id)
+    return claims_from(
+        enrollment,
+        course,
+        list(user.licenses),
+        offering.sessions,
+        attendance_records(session, [enrollment_id])[enrollment_id],
+        submitted=_evaluation_submitted(session, enrollment_id),
+        certificates=_certificates(session, enrollment_id),
+        fee=certificate_fee(session, enrollment_id),
+    )
+
+
+def certificate_claims(facts: EnrollmentFacts) -> tuple[Claim, ...]:
+    """claims_for, from the facts a page read once for all of a person's enrollments."""
+    fee = certificate_fee_of(facts.offering, facts.account, facts.fee_waived)
+    return claims_from(
+        facts.enrollment,
+        facts.course,
+        list(facts.licenses),
+        facts.offering.sessions,
+        facts.records,
+        submitted=row_submitted(facts.evaluation),
+        certificates=list(facts.certificates),
+        fee=fee,
+    )
+
+
+def claims_from(
+    enrollment: Enrollment,
+    course: Course,
+    licenses: list[License],
+    lives: Sequence[LiveSession],
+    records: Mapping[int, Attendance],
+    *,
+    submitted: bool,
+    certificates: list[Certificate],
+    fee: CertificateFee,
+) -> tuple[Claim, ...]:
+    """The claims of one enrollment from what the caller read (certificates in issue order)."""
+    issued: dict[str, list[Certificate]] = {}
+    for row in certificates:
+        issued.setdefault(row.credit_type_id, []).append(row)
     claims = []
-    for credit_type, license in credit_types_for(course, list(user.licenses)):
+    for credit_type, license in credit_types_for(course, licenses):
         # Each credit type judges attendance by its own rule from the course file.
-        summary = attendance_summary(session, enrollment_id, policy_for(credit_type))
+        summary = summary_of(enrollment, lives, records, policy_for(credit_type))
         rows = issued.get(credit_type.id, [])
         current = next((r for r in rows if r.status == "current"), None)
         revoked = next((r for r in reversed(rows) if r.status == "revoked"), None)
         claims.append(
             Claim(
-                enrollment_id=enrollment_id,
+                enrollment_id=enrollment.id,
                 credit_type_id=credit_type.id,
                 credit_type_name=credit_type.name,
                 audience=credit_type.audience,
@@ -249,8 +296,20 @@ def attendance_rules_for(
         if not offering.sessions or offering.sessions[-1].ends_at <= now:
             continue
         course = _course_of(session, enrollment, content_dir)
-        types = [credit_type for credit_type, _ in credit_types_for(course, list(user.licenses))]
-        if types:
-            missed = min(t.max_missed_minutes_per_session for t in types)
-            rules.append(AttendanceRule(offering.label, missed))
+        rule = attendance_rule_of(offering, course, list(user.licenses), now)
+        if rule is not None:
+            rules.append(rule)
     return rules
+
+
+def attendance_rule_of(
+    offering: Offering, course: Course, licenses: list[License], now: datetime
+) -> AttendanceRule | None:
+    """The rule of one active enrollment's offering (see attendance_rules_for); None once
+    its sessions are all over or when no credit type applies."""
+    if not offering.sessions or offering.sessions[-1].ends_at <= now:
+        return None
+    types = [credit_type for credit_type, _ in credit_types_for(course, licenses)]
+    if not types:
+        return None
+    return AttendanceRule(offering.label, min(t.max_missed_minutes_per_session for t in types))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
-from portal.certificates.eligibility import Claim, claims_for
+from portal.certificates.eligibility import Claim, certificate_claims, claims_for
 from portal.learning.checklist_item import ChecklistItem
 from portal.settings import settings_load
+
+if TYPE_CHECKING:
+    from portal.learning.facts import EnrollmentFacts
 
 PAGE = "pages/certificates.py"
 
@@ -27,3 +32,8 @@ def certificate_checklist(session: Session, enrollment_id: int) -> list[Checklis
     """One item per certificate the participant may claim for the enrollment."""
     claims = claims_for(session, enrollment_id, content_dir=settings_load().content_dir)
     return [_item(claim) for claim in claims]
+
+
+def certificate_section(facts: EnrollmentFacts) -> list[ChecklistItem]:
+    """The Home checklist's certificates, from the facts the page read once."""
+    return [_item(claim) for claim in certificate_claims(facts)]

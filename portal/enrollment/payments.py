@@ -8,10 +8,12 @@ refund due = (paid - refunded) - keep when positive.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +33,9 @@ from portal.models import (
 from portal.money import money_format, money_parse
 from portal.records.audit import audit_record
 from portal.settings import settings_load
+
+if TYPE_CHECKING:
+    from portal.learning.facts import EnrollmentFacts
 
 
 @dataclass(frozen=True)
@@ -58,13 +63,22 @@ class EnrollmentAccount:
     statement: str
 
 
-def _sums(session: Session, model: type[Payment] | type[Refund], ids: list[int]) -> dict[int, int]:
-    query = (
-        select(model.enrollment_id, func.sum(model.amount_cents))
-        .where(model.enrollment_id.in_(ids))
-        .group_by(model.enrollment_id)
-    )
-    return {k: int(v) for k, v in session.execute(query)}
+def _sums(session: Session, ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Money received and paid back per enrollment, both in one query."""
+
+    def total(model: type[Payment] | type[Refund], kind: str) -> Select[tuple[str, int, int]]:
+        return (
+            select(literal(kind).label("kind"), model.enrollment_id, func.sum(model.amount_cents))
+            .where(model.enrollment_id.in_(ids))
+            .group_by(model.enrollment_id)
+        )
+
+    found: dict[str, dict[int, int]] = {"paid": {}, "refunded": {}}
+    for kind, enrollment_id, cents in session.execute(
+        union_all(total(Payment, "paid"), total(Refund, "refunded"))
+    ):
+        found[kind][enrollment_id] = int(cents)
+    return found["paid"], found["refunded"]
 
 
 def _account(
@@ -115,9 +129,17 @@ def enrollment_accounts(
         query = query.where(Enrollment.offering_id == offering_id)
     if user_id is not None:
         query = query.where(Enrollment.user_id == user_id)
-    rows = session.execute(query).all()
+    return enrollment_accounts_of(session, list(session.execute(query).all()))
+
+
+def enrollment_accounts_of(
+    session: Session, rows: Sequence[tuple[Enrollment, User, Offering]]
+) -> list[EnrollmentAccount]:
+    """The accounts of enrollments already read (with their person and offering), in order."""
     ids = [e.id for e, _, _ in rows]
-    paid, refunded = _sums(session, Payment, ids), _sums(session, Refund, ids)
+    if not ids:
+        return []
+    paid, refunded = _sums(session, ids)
     requests = {
         c.enrollment_id: c
         for c in session.scalars(
@@ -270,12 +292,26 @@ def certificate_fee(session: Session, enrollment_id: int) -> CertificateFee:
     account = enrollment_account(session, enrollment_id)
     offering = session.get(Offering, account.offering_id)
     assert offering is not None  # guaranteed by the foreign key
-    waiver = session.scalar(select(FeeWaiver).where(FeeWaiver.enrollment_id == enrollment_id))
+    return certificate_fee_of(
+        offering, account, enrollment_id in fees_waived(session, [enrollment_id])
+    )
+
+
+def fees_waived(session: Session, enrollment_ids: list[int]) -> set[int]:
+    """Which of the enrollments have their fee waived for certificates (one query)."""
+    query = select(FeeWaiver.enrollment_id).where(FeeWaiver.enrollment_id.in_(enrollment_ids))
+    return set(session.scalars(query))
+
+
+def certificate_fee_of(
+    offering: Offering, account: EnrollmentAccount, waived: bool
+) -> CertificateFee:
+    """certificate_fee from what the caller has read already."""
     if not offering.certificate_requires_payment:
         return CertificateFee(
             True, "This offering issues certificates whether or not the fee is paid."
         )
-    if waiver is not None:
+    if waived:
         return CertificateFee(True, "The CE office waived the fee for your certificate.")
     if account.owed_cents == 0:
         return CertificateFee(True, f"Paid {money_format(account.paid_cents)}.")
@@ -319,7 +355,16 @@ def fee_waive(
 
 def fee_checklist(session: Session, enrollment_id: int) -> list[ChecklistItem]:
     """Checklist items: the fee owed or paid, and the cancellation state."""
-    a = enrollment_account(session, enrollment_id)
+    return fee_items(enrollment_account(session, enrollment_id))
+
+
+def fee_section(facts: EnrollmentFacts) -> list[ChecklistItem]:
+    """The Home checklist's fee section, from the facts the page read once."""
+    return fee_items(facts.account)
+
+
+def fee_items(a: EnrollmentAccount) -> list[ChecklistItem]:
+    """The fee owed or paid, and the cancellation state, of one account."""
     page = "pages/enroll.py"
     if a.status == "cancelled":
         detail = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +19,9 @@ from portal.learning.checklist_item import ChecklistItem
 from portal.models import Course, Enrollment, Evaluation, Offering, utc_now
 from portal.settings import settings_load
 from portal.timefmt import format_instant, local_date, local_instant
+
+if TYPE_CHECKING:
+    from portal.learning.facts import EnrollmentFacts
 
 State = Literal["unavailable", "waiting", "not_eligible", "open", "closed", "submitted"]
 PAGE = "pages/evaluation.py"
@@ -200,10 +203,28 @@ _CHECKLIST_STATUS = {
 def evaluation_checklist(session: Session, enrollment_id: int) -> list[ChecklistItem]:
     """The Home checklist's evaluation step."""
     state = evaluation_state(session, enrollment_id)
-    if state.state == "unavailable":
+    return _checklist_items(state.state, state.message, state.saved_at)
+
+
+def evaluation_section(facts: EnrollmentFacts) -> list[ChecklistItem]:
+    """The Home checklist's evaluation step, from the facts the page read once."""
+    row = facts.evaluation
+    state, message, _, _ = _state(
+        facts.enrollment, facts.offering, facts.course.evaluation, facts.summary, row, facts.now
+    )
+    return _checklist_items(state, message, row.updated_at if row is not None else None)
+
+
+def row_submitted(row: Evaluation | None) -> bool:
+    """Whether an evaluation row is submitted (as evaluation_submitted asks the database)."""
+    return row is not None and row.status == "submitted"
+
+
+def _checklist_items(state: State, message: str, saved_at: datetime | None) -> list[ChecklistItem]:
+    if state == "unavailable":
         return []
-    detail = state.message
-    if state.state == "open" and state.saved_at is not None:
+    detail = message
+    if state == "open" and saved_at is not None:
         detail = f"Draft saved. {detail}"
-    page = PAGE if state.state in ("open", "submitted") else None
-    return [ChecklistItem("Course evaluation", _CHECKLIST_STATUS[state.state], detail, page)]  # type: ignore[arg-type]
+    page = PAGE if state in ("open", "submitted") else None
+    return [ChecklistItem("Course evaluation", _CHECKLIST_STATUS[state], detail, page)]  # type: ignore[arg-type]

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from icalendar import Calendar, Event
+
+from portal.models import utc_now
+
+Sessions = tuple[tuple[int, str, datetime, datetime], ...]
 
 
 def sessions_ics(
@@ -32,3 +37,18 @@ def sessions_ics(
         event.add("description", f"Live online session. Sign in to the portal to check in: {url}")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+@lru_cache(maxsize=256)
+def sessions_ics_cached(
+    *, course_title: str, offering_slug: str, sessions: Sessions, url: str
+) -> bytes:
+    """sessions_ics made once per schedule and process (Home offers it on every run): its
+    stamp is when this process first made the file, which changes only with the sessions."""
+    return sessions_ics(
+        course_title=course_title,
+        offering_slug=offering_slug,
+        sessions=sessions,
+        url=url,
+        now=utc_now(),
+    )

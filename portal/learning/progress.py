@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,9 @@ from portal.materials.access import access_open
 from portal.materials.queries import MaterialView, materials_published
 from portal.models import Course, Enrollment, Offering, ProgressMark, utc_now
 from portal.settings import settings_load
+
+if TYPE_CHECKING:
+    from portal.learning.facts import EnrollmentFacts
 
 
 @dataclass(frozen=True)
@@ -198,9 +202,23 @@ def progress_checklist(session: Session, enrollment_id: int) -> list[ChecklistIt
     outline = course_outline(
         session, enrollment.user_id, enrollment_id, settings.content_dir, settings.storage_dir
     )
-    if not outline.access_open:
+    return _progress_items(outline.access_open, outline.items)
+
+
+def progress_section(facts: EnrollmentFacts) -> list[ChecklistItem]:
+    """The Home checklist's course progress, from the facts the page read once."""
+    if facts.enrollment.status != "active":
+        return []
+    if not access_open(facts.offering, facts.now):
+        return _progress_items(False, ())
+    modules, practices = _sections(facts.course, list(facts.materials), set(facts.marks))
+    return _progress_items(True, tuple(i for s in (*modules, *practices) for i in s.items))
+
+
+def _progress_items(is_open: bool, items: tuple[ItemView, ...]) -> list[ChecklistItem]:
+    """How much of the course is done, or that access has ended."""
+    if not is_open:
         return [ChecklistItem("Course materials", "blocked", "Access to the materials has ended.")]
-    items = outline.items
     done = sum(item.done for item in items)
     status = "done" if items and done == len(items) else "todo"
     percent = round(100 * done / len(items)) if items else 0

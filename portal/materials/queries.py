@@ -172,13 +172,28 @@ def materials_published(
     session: Session, offering: Offering, storage_dir: Path
 ) -> list[MaterialView]:
     """What participants of an offering see: published, not deleted, course-wide or theirs."""
+    return materials_published_to(session, [offering], storage_dir)[offering.id]
+
+
+def materials_published_to(
+    session: Session, offerings: list[Offering], storage_dir: Path
+) -> dict[int, list[MaterialView]]:
+    """materials_published for several offerings at once, by offering id."""
+    found: dict[int, list[MaterialView]] = {o.id: [] for o in offerings}
+    if not offerings:
+        return found
     query = select(Material).where(
-        Material.course_id == offering.course_id,
-        or_(Material.offering_id.is_(None), Material.offering_id == offering.id),
+        Material.course_id.in_(sorted({o.course_id for o in offerings})),
+        or_(Material.offering_id.is_(None), Material.offering_id.in_(list(found))),
         Material.published,
         Material.deleted_at.is_(None),
     )
-    return [material_view(m, storage_dir) for m in session.scalars(_ordered(query))]
+    for m in session.scalars(_ordered(query)):
+        view = material_view(m, storage_dir)
+        for o in offerings:
+            if m.course_id == o.course_id and m.offering_id in (None, o.id):
+                found[o.id].append(view)
+    return found
 
 
 STORAGE_SAMPLE = 50

@@ -163,10 +163,10 @@ def test_admin_sets_names_visible_and_participants_are_told(attendee, session):
 
 
 def test_checklist_section_is_registered():
-    from portal.evaluation.eligibility import evaluation_checklist
+    from portal.evaluation.eligibility import evaluation_section
     from portal.learning.checklist import SECTIONS
 
-    assert evaluation_checklist in SECTIONS
+    assert evaluation_section in SECTIONS
 
 
 def test_draft_survives_a_load_interrupted_by_a_rerun(attendee, session):
