@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -11,6 +12,8 @@ import benchmarks
 
 def main(names: list[str]) -> int:
     """Import and run each bench_* module in name order."""
+    # The services read settings (the content folder) but need no production secrets.
+    os.environ.setdefault("PORTAL_ENV", "test")
     modules = sorted(
         m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_")
     )
