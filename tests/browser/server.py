@@ -94,7 +94,8 @@ def _server_env(
     return env
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+def wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    """Wait until the Streamlit server at url answers its health check; fail if it exits."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -165,7 +166,7 @@ def server_restart(server: LiveServer, mode: str = "test") -> LiveServer:
 def server_wait(server: LiveServer) -> LiveServer:
     """Wait until the server's health check answers; stop it if it never does."""
     try:
-        _wait_healthy(server.url, server.process, server.log_path)
+        wait_healthy(server.url, server.process, server.log_path)
     except BaseException:
         server_stop(server)
         raise

@@ -24,10 +24,10 @@ from tests.browser.helpers import IDLE, main, open_page, sign_in, wait_for_auth_
 from tests.browser.server import (
     LiveServer,
     _server_env,
-    _wait_healthy,
     database_prepare,
     free_port,
     server_stop,
+    wait_healthy,
 )
 from tests.factories import PASSWORD, course_row, enrollment_make, offering_make, user_make
 from tests.factories_certificates import issuer_make
@@ -127,10 +127,10 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
             apps.append(LiveServer(f"http://127.0.0.1:{port}", database_url, cookie_key,
                                    process, log_path))  # fmt: skip
         for app in apps:
-            _wait_healthy(app.url, app.process, app.log_path)
+            wait_healthy(app.url, app.process, app.log_path)
         conf = _nginx_conf(folder, proxy_port, [int(app.url.rsplit(":", 1)[1]) for app in apps])
         nginx = subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"])
-        _wait_healthy(url, nginx, folder / "nginx-error.log")
+        wait_healthy(url, nginx, folder / "nginx-error.log")
         yield LiveServer(url, database_url, cookie_key, apps[0].process, apps[0].log_path)
     finally:
         if nginx is not None:

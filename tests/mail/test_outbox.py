@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 from datetime import timedelta
-from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -16,17 +15,7 @@ from portal.mail.sender import backoff, outbox_send_due
 from portal.models import OutboxMessage, utc_now
 from portal.settings import Settings
 from tests.factories import user_make
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message that arrives."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
+from tests.smtp_inbox import Inbox
 
 
 def _free_port() -> int:

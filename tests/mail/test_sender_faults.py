@@ -11,7 +11,6 @@ import socket
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -29,20 +28,7 @@ from portal.models import OutboxMessage, utc_now
 from portal.settings import Settings
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_attendance import window_make
-
-
-class Inbox:
-    """Keeps every message the server accepted; optionally slow to answer DATA."""
-
-    def __init__(self, data_delay: float = 0.0) -> None:
-        self.messages: list = []
-        self.data_delay = data_delay
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        if self.data_delay:
-            await asyncio.sleep(self.data_delay)
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
+from tests.smtp_inbox import Inbox
 
 
 class QuitWith421(SMTP):

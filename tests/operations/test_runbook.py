@@ -14,11 +14,9 @@ import shlex
 import stat
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.request
 import uuid
-from email import message_from_bytes
 from pathlib import Path
 
 import pytest
@@ -32,8 +30,9 @@ from portal.accounts.tokens import password_set_with_token
 from portal.db import engine_create, session_factory, transaction
 from portal.models import User
 from portal.settings import DEMO_SIGNATURE
-from tests.browser.server import free_port
+from tests.browser.server import free_port, wait_healthy
 from tests.conftest import PG_URL, _pg_admin_engine, _pg_url_for
+from tests.smtp_inbox import Inbox
 
 pytestmark = [
     pytest.mark.slow,
@@ -70,17 +69,6 @@ def _portal_commands() -> list[str]:
 
 def _settings_lines() -> list[str]:
     return [line.strip() for line in _section().splitlines() if re.match(r"^    [a-z_]+ = ", line)]
-
-
-class Inbox:
-    """A local SMTP server's received messages."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
 
 
 def _empty_database() -> str:
@@ -170,19 +158,6 @@ def _server(operator: Operator, port: int) -> subprocess.Popen[bytes]:
         )
 
 
-def _wait_for_page(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert server.poll() is None, log.read_text()
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"the server did not answer:\n{log.read_text()}")
-
-
 def test_the_production_runbook(tmp_path):
     commands = _portal_commands()
     names = [c.removeprefix(".venv/bin/portal ") for c in commands]
@@ -244,7 +219,9 @@ def test_the_production_runbook(tmp_path):
         port = free_port()
         server = _server(operator, port)
         try:
-            _wait_for_page(port, server, tmp_path / "server.log")
+            wait_healthy(f"http://127.0.0.1:{port}", server, tmp_path / "server.log")
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+                assert page.status == 200
             assert operator.run(".venv/bin/portal check --ready").stdout.strip() == "ready"
         finally:
             server.terminate()
