@@ -77,8 +77,8 @@ class Settings(BaseSettings):
     # Failed sign-ins on an account (from anywhere) before a CAPTCHA is asked as well.
     sign_in_captcha_after: int = Field(default=3, ge=1)
     # Script runs of one app process executing at once (portal.run_lanes): signed-out ones
-    # (the sign-in form; bcrypt runs one at a time anyway) and signed-in ones. With 300
-    # people arriving together, 1 and 2 kept check-ins under a second (make load).
+    # (the sign-in form; password checks run one at a time anyway) and signed-in ones. With
+    # 300 people arriving together, 1 and 2 kept check-ins under a second (make load).
     signed_out_runs: int = Field(default=1, ge=1)
     signed_in_runs: int = Field(default=2, ge=1)
     # New accounts one address may create per hour.

@@ -71,7 +71,7 @@ def seed(url: str, participants: int, now: datetime) -> Seeded:
 
 
 def _seed(engine: Engine, url: str, participants: int, now: datetime) -> Seeded:
-    hashed = password_hash(PASSWORD)  # one bcrypt for everyone: seeding stays fast
+    hashed = password_hash(PASSWORD)  # one hash for everyone: seeding stays fast
     usernames = tuple(f"load{i:05d}" for i in range(participants))
     factory = session_factory(engine)
     with transaction(factory) as session:

@@ -40,7 +40,7 @@ def authenticator_build(
     controller.login = _login_keeping_spaces(controller)
     model = _authentication_model(authenticator)
     model.credentials["usernames"] = credentials
-    # The app checks the password (bounded bcrypt, rehash, lockout in the database).
+    # The app checks the password (bounded argon2id, rehash, lockout in the database).
     model.check_credentials = check
     # The app writes its own re-login cookie once the sign-in is recorded.
     authenticator.cookie_controller.set_cookie = lambda: None

@@ -305,7 +305,7 @@ def sign_in_account(
 ) -> tuple[User | None, str]:
     """The account a sign-in names and the hash to check: a dummy for unknown or inactive
     accounts and for the demo accounts outside demo mode (then None), so every path costs
-    one bcrypt check and timing does not reveal which usernames exist.
+    one password hash check and timing does not reveal which usernames exist.
 
     Accounts are never locked (anyone could lock anyone out): portal.accounts.throttle
     slows guessing instead."""

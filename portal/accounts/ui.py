@@ -120,8 +120,8 @@ def sign_in_policy() -> SignInPolicy:
 def _password_check(username: str, password: str) -> bool:
     """Check a submitted password: throttled, counted and audited in the database.
 
-    bcrypt runs between two short transactions, so no connection (nor SQLite's write lock)
-    is held while it waits for its turn.
+    The hash check runs between two short transactions, so no connection (nor SQLite's write
+    lock) is held while it waits for its turn.
     """
     name = username.strip().lower()
     client, now = client_address(), utc_now()

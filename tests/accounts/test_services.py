@@ -1,14 +1,16 @@
-import bcrypt
+import argon2
 import pytest
 from sqlalchemy import select
 
 from portal.accounts import services as accounts
-from portal.accounts.passwords import BCRYPT_ROUNDS
+from portal.accounts.passwords import password_matches
 from portal.accounts.services import LicenseInput, Registration
 from portal.accounts.throttle import SignInPolicy
 from portal.errors import FieldErrors
 from portal.models import AuditEvent, User
 from tests.factories import PASSWORD, user_make
+
+CURRENT = "$argon2id$v=19$m=7168,t=5,p=1$"
 
 GOOD = Registration(
     "Zoë Nguyễn-Ångström",
@@ -39,7 +41,8 @@ def test_registration_creates_a_participant_with_a_license(session):
         ("lmft", "LMFT 123", "CA")
     ]
     assert user.password_hash != "long enough pw"
-    assert bcrypt.checkpw(b"long enough pw", user.password_hash.encode())
+    assert user.password_hash.startswith(CURRENT)
+    assert password_matches("long enough pw", user.password_hash)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +76,8 @@ def test_other_professions_need_no_license(session):
 
 def test_passwords_keep_spaces_and_refuse_over_72_bytes_with_a_message(session):
     user = _register(session, password="  ten chars ", password_repeat="  ten chars ")
-    assert bcrypt.checkpw(b"  ten chars ", user.password_hash.encode())
+    assert password_matches("  ten chars ", user.password_hash)
+    assert not password_matches("ten chars", user.password_hash)
     long = "ü" * 37  # 74 bytes
     errors = _errors(
         session, username="other", email="o@example.org", password=long, password_repeat=long
@@ -106,7 +110,8 @@ def test_password_change_checks_the_current_password_and_ends_other_sign_ins(ses
     assert "current_password" in refused.errors
     assert _change(session, user, PASSWORD) is None
     assert user.sessions_valid_after > before
-    assert bcrypt.checkpw(b"a brand new pass", user.password_hash.encode())
+    assert user.password_hash.startswith(CURRENT)
+    assert password_matches("a brand new pass", user.password_hash)
     actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions == ["password_check.failed", "password_check.succeeded", "password.changed"]
 
@@ -139,15 +144,18 @@ def test_a_deactivated_account_cannot_sign_in(session):
     assert _attempt(session, "pat", PASSWORD) is None
 
 
-def test_unknown_and_known_usernames_cost_the_same_bcrypt_work(session, monkeypatch):
+def test_unknown_and_known_usernames_cost_the_same_argon2_work(session, monkeypatch):
     user_make(session, username="pat")
     calls = []
-    real = bcrypt.checkpw
-    monkeypatch.setattr(bcrypt, "checkpw", lambda pw, h: calls.append(h) or real(pw, h))
+    real = argon2.PasswordHasher.verify
+    monkeypatch.setattr(
+        argon2.PasswordHasher, "verify", lambda ph, h, pw: calls.append(h) or real(ph, h, pw)
+    )
     for username in ("pat", "nobody-here"):
         assert _attempt(session, username, "wrong password") is None
-    assert len(calls) == 2
-    assert all(h.startswith(f"$2b${BCRYPT_ROUNDS:02d}$".encode()) for h in calls)
+    assert _attempt(session, "pat", "ü" * 37) is None  # over-long: checked against the dummy
+    assert len(calls) == 3
+    assert all(h.startswith(CURRENT) for h in calls)
 
 
 def test_role_change_needs_a_reason_and_is_audited(session):

@@ -1,21 +1,36 @@
-"""Sign-in at OWASP's bcrypt cost, rehashing older hashes, and one user lookup per page run."""
+"""Sign-in at OWASP's argon2id parameters, rehashing older hashes (bcrypt and argon2 with other
+parameters), and one user lookup per page run."""
 
+import argon2
 import bcrypt
 import pytest
 from sqlalchemy import Engine, event, select
 
 from portal.accounts import services as accounts
-from portal.accounts.passwords import BCRYPT_ROUNDS, password_needs_rehash
+from portal.accounts.passwords import (
+    ARGON2_MEMORY_KIB,
+    ARGON2_PARALLELISM,
+    ARGON2_TIME_COST,
+    password_hash,
+    password_matches,
+    password_needs_rehash,
+)
 from portal.accounts.throttle import SignInPolicy
 from portal.models import User
 from tests.apptest import app_as
 from tests.factories import PASSWORD, enrollment_make, offering_make, user_make
 
-CURRENT = f"$2b${BCRYPT_ROUNDS:02d}$"
+CURRENT = "$argon2id$v=19$m=7168,t=5,p=1$"
 
 
-def _old_hash(password: str = PASSWORD) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()
+def _bcrypt_hash(password: str = PASSWORD, rounds: int = 4) -> str:
+    """A hash as the portal stored them before argon2id (cheap cost: any cost verifies)."""
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=rounds)).decode()
+
+
+def _other_argon2_hash(password: str = PASSWORD) -> str:
+    """An argon2id hash with another of OWASP's equivalent settings (m=19456, t=2)."""
+    return argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1).hash(password)
 
 
 def _stored_hash(factory, username: str) -> str:
@@ -23,11 +38,48 @@ def _stored_hash(factory, username: str) -> str:
         return check.scalar(select(User.password_hash).where(User.username == username))
 
 
-def test_bcrypt_cost_is_owasps_minimum():
-    assert BCRYPT_ROUNDS == 10
-    assert password_needs_rehash(_old_hash())
-    assert password_needs_rehash(bcrypt.hashpw(b"x", bcrypt.gensalt(rounds=12)).decode())
-    assert not password_needs_rehash(bcrypt.hashpw(b"x", bcrypt.gensalt(rounds=10)).decode())
+def test_new_hashes_are_argon2id_at_owasps_parameters():
+    assert (ARGON2_MEMORY_KIB, ARGON2_TIME_COST, ARGON2_PARALLELISM) == (7168, 5, 1)
+    hashed = password_hash(PASSWORD)
+    assert hashed.startswith(CURRENT)
+    assert argon2.extract_parameters(hashed).type is argon2.Type.ID
+    assert argon2.PasswordHasher().verify(hashed, PASSWORD)
+    assert password_matches(PASSWORD, hashed)
+    assert not password_matches("wrong password", hashed)
+    assert not password_needs_rehash(hashed)
+
+
+def test_a_new_hash_fits_the_users_column():
+    assert len(password_hash("ü" * 36)) <= User.__table__.c.password_hash.type.length
+
+
+def test_bcrypt_and_argon2_with_other_parameters_need_rehashing():
+    for rounds in (4, 10, 12):
+        legacy = _bcrypt_hash(rounds=rounds)
+        assert password_matches(PASSWORD, legacy)
+        assert not password_matches("wrong password", legacy)
+        assert password_needs_rehash(legacy)
+    other = _other_argon2_hash()
+    assert password_matches(PASSWORD, other)
+    assert password_needs_rehash(other)
+    argon2i = argon2.PasswordHasher(
+        time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, type=argon2.Type.I
+    ).hash(PASSWORD)
+    assert password_matches(PASSWORD, argon2i)
+    assert password_needs_rehash(argon2i)
+
+
+@pytest.mark.parametrize("unusable", ["!", "", "x", "$2b$10$", "$argon2id$v=19$m=7168,t=5,p=1$"])
+def test_unusable_hashes_never_match_and_never_raise(unusable):
+    assert not password_matches(PASSWORD, unusable)
+    assert not password_matches("!", unusable)
+    assert password_needs_rehash(unusable)
+
+
+def test_over_long_passwords_never_match():
+    long = "ü" * 37  # 74 bytes: refused at registration
+    assert not password_matches(long, password_hash(long))
+    assert not password_matches(long, _bcrypt_hash(long[:36]))
 
 
 def _check(session, username, password):
@@ -37,29 +89,51 @@ def _check(session, username, password):
     ).user_id  # fmt: skip
 
 
-def test_a_sign_in_replaces_a_hash_made_with_other_parameters(session, factory):
+@pytest.mark.parametrize("older", [_bcrypt_hash, _other_argon2_hash])
+def test_a_sign_in_replaces_a_hash_made_with_other_parameters(session, factory, older):
     user = user_make(session, username="pat")
-    user.password_hash = _old_hash()
+    user.password_hash = older()
     session.commit()
     assert _check(session, "pat", PASSWORD) == user.id
     session.commit()
     stored = _stored_hash(factory, "pat")
     assert stored.startswith(CURRENT)
-    assert bcrypt.checkpw(PASSWORD.encode(), stored.encode())
+    assert argon2.PasswordHasher().verify(stored, PASSWORD)
+    assert _check(session, "pat", PASSWORD) == user.id  # and the new hash signs in
 
 
-def test_a_failed_sign_in_keeps_the_old_hash(session, factory):
+@pytest.mark.parametrize("older", [_bcrypt_hash, _other_argon2_hash])
+def test_a_failed_sign_in_keeps_the_old_hash(session, factory, older):
     user = user_make(session, username="pat")
-    old = user.password_hash = _old_hash()
+    old = user.password_hash = older()
     session.commit()
     assert _check(session, "pat", "wrong password") is None
     session.commit()
     assert _stored_hash(factory, "pat") == old
 
 
-def test_signing_in_through_the_form_rehashes(app_env, session, factory):
+def test_a_current_hash_is_not_rewritten_at_sign_in(session, factory):
     user = user_make(session, username="pat")
-    user.password_hash = _old_hash()
+    current = user.password_hash = password_hash(PASSWORD)
+    session.commit()
+    assert _check(session, "pat", PASSWORD) == user.id
+    session.commit()
+    assert _stored_hash(factory, "pat") == current
+
+
+def test_an_unusable_placeholder_never_signs_in(session, factory):
+    user = user_make(session, username="pat")
+    user.password_hash = "!"
+    session.commit()
+    for password in ("!", PASSWORD, ""):
+        assert _check(session, "pat", password) is None
+    session.commit()
+    assert _stored_hash(factory, "pat") == "!"
+
+
+def test_signing_in_through_the_form_rehashes_a_bcrypt_hash(app_env, session, factory):
+    user = user_make(session, username="pat")
+    user.password_hash = _bcrypt_hash()
     session.commit()
     at = app_as(None)
     at.text_input[0].input("pat")

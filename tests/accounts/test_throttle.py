@@ -20,7 +20,7 @@ POLICY = SignInPolicy()
 
 @pytest.fixture
 def quick_checks(monkeypatch):
-    """bcrypt is not what these tests are about: a right password is PASSWORD on an account."""
+    """Hashing is not what these tests are about: a right password is PASSWORD on an account."""
     from portal.accounts.passwords import dummy_hash
 
     monkeypatch.setattr(
