@@ -30,7 +30,7 @@ install-dev: $(DEV_STAMP)
 # Debian's Noto fonts, when missing: certificates print names in the scripts DejaVu Sans
 # (shipped in portal/certificates/fonts) lacks, and the portal does not start without them.
 fonts: $(STAMP)
-	@$(BIN)/python -c "from portal.certificates.typefaces import fonts_missing as m; exit(bool(m()))" || { \
+	@$(BIN)/python -c "from portal.certificates.font_files import fonts_missing as m; exit(bool(m()))" || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \

@@ -37,7 +37,7 @@ with ui.run_slot(), ui.run_database():
             [st.Page(spec.path, title=spec.title) for spec in navigation.PAGES], position="hidden"
         )
         st.stop()
-    menu = navigation.menu(user.role if user else None)
+    menu = ui.menu(user.role if user else None)
     back_to = return_page_take(user)
     returning = next((p for _, p in menu if back_to and p.url_path == back_to), None)
     check_in = next((p for _, p in menu if p.url_path == CHECK_IN_PATH), None)

@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime
 from benchmarks.common import bench, fresh_database
 from portal import PROJECT_ROOT
 from portal.certificates.bundle import certificates_zip
-from portal.certificates.facts import DEFAULT_SIGNATURE, Issuer, certificate_data
+from portal.certificates.facts import DEFAULT_SIGNATURE, CertificateData, Issuer, certificate_data
 from portal.certificates.numbers import number_new
 from portal.certificates.queries import CertificateFile, filename_for, offering_certificate_files
-from portal.certificates.render import CertificateData, certificate_pdf
+from portal.certificates.render import certificate_pdf
 from portal.courses.content import course_get
 from portal.db import session_factory, transaction
 from portal.models import Certificate, Course, Enrollment, Offering, User

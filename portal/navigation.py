@@ -1,12 +1,11 @@
-"""Which pages each role sees, in menu order. Every page still checks the role itself."""
+"""Which pages each role sees, in menu order. Every page still checks the role itself.
+
+Plain data, free of Streamlit, so the command line and the services can name pages;
+portal/ui.py builds the st.Page menu from it."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
-from typing import Literal
-
-import streamlit as st
 
 from portal import PROJECT_ROOT
 
@@ -106,30 +105,6 @@ PAGES: tuple[PageSpec, ...] = (
 def pages_for(role: str | None) -> list[PageSpec]:
     """The menu of a role; None means signed out."""
     return [page for page in PAGES if (role or "anonymous") in page.roles]
-
-
-# Built once per role and process: st.Page resolves and checks its script's path, which
-# costs more than the rest of the menu. Streamlit marks the Page that st.navigation returns
-# as the one to run (and Page.run unmarks it), so every run gets copies of its own.
-_MENUS: dict[str | None, tuple[tuple[PageSpec, st.Page], ...]] = {}
-
-
-def _page_of(spec: PageSpec, default: bool) -> st.Page:
-    """The st.Page of a menu entry."""
-    visibility: Literal["visible", "hidden"] = "hidden" if spec.hidden else "visible"
-    return st.Page(
-        spec.path, title=spec.title, icon=spec.icon, default=default, visibility=visibility
-    )
-
-
-def menu(role: str | None) -> list[tuple[PageSpec, st.Page]]:
-    """The menu of a role as (spec, st.Page) pairs, the first page the default; call during a
-    script run (st.Page needs one)."""
-    pages = _MENUS.get(role)
-    if pages is None:
-        specs = pages_for(role)
-        pages = _MENUS[role] = tuple((spec, _page_of(spec, spec is specs[0])) for spec in specs)
-    return [(spec, copy.copy(page)) for spec, page in pages]
 
 
 def link_label(page: str) -> str:

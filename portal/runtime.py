@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from portal.certificates.typefaces import fonts_check
+from portal.certificates.font_files import fonts_check
 from portal.courses import content
 from portal.courses.catalog import content_sync
 from portal.db import (

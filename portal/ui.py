@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import functools
 import html
 import os
@@ -11,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Any, Literal, NoReturn, ParamSpec, TypeVar
 
 import streamlit as st
 from sqlalchemy import Connection, Engine
@@ -26,6 +27,7 @@ from portal.failures import failure_record
 from portal.logs import log_context, logger, logging_configure, request_id_new
 from portal.materials.queries import storage_missing_problem
 from portal.models import utc_now
+from portal.navigation import PageSpec, pages_for
 from portal.operations.checks import SERVER, checks_run
 from portal.run_lanes import is_signed_in_run, run_lanes
 from portal.runtime import runtime_demo_seed, runtime_start
@@ -429,6 +431,30 @@ def staff_offering_pick(offerings: Sequence[Any], *, key: str, index: int = 0) -
         empty=NOT_ASSIGNED,
         index=index,
     )
+
+
+# The menu, built once per role and process: st.Page resolves and checks its script's path,
+# which costs more than the rest of the menu. Streamlit marks the Page that st.navigation
+# returns as the one to run (and Page.run unmarks it), so every run gets copies of its own.
+_MENUS: dict[str | None, tuple[tuple[PageSpec, st.Page], ...]] = {}
+
+
+def _page_of(spec: PageSpec, default: bool) -> st.Page:
+    """The st.Page of a menu entry."""
+    visibility: Literal["visible", "hidden"] = "hidden" if spec.hidden else "visible"
+    return st.Page(
+        spec.path, title=spec.title, icon=spec.icon, default=default, visibility=visibility
+    )
+
+
+def menu(role: str | None) -> list[tuple[PageSpec, st.Page]]:
+    """The menu of a role as (spec, st.Page) pairs, the first page the default; call during a
+    script run (st.Page needs one)."""
+    pages = _MENUS.get(role)
+    if pages is None:
+        specs = pages_for(role)
+        pages = _MENUS[role] = tuple((spec, _page_of(spec, spec is specs[0])) for spec in specs)
+    return [(spec, copy.copy(page)) for spec, page in pages]
 
 
 # Keyboard focus drawn as a ring on every focusable element (Streamlit shows only a border

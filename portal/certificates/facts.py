@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-from portal.certificates.render import CertificateData
 from portal.courses.content import Course, CreditType
 from portal.settings import DEMO_SIGNATURE, Settings
 
@@ -23,6 +24,47 @@ PROFESSION_ABBREVIATIONS = {
     "lcsw": "LCSW",
     "rn": "RN",
 }
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """Everything printed on one certificate, frozen with it when issued."""
+
+    number: str
+    credit_type_id: str
+    heading: str
+    participant_name: str
+    license: str
+    program_title: str
+    presenter: str
+    sponsor_name: str
+    sponsor_address: str
+    provider_number: str
+    dates: str
+    format: str
+    hours: str
+    unit: str
+    credit_line: str
+    approval_statement: str
+    retention_statement: str
+    issued_on: date
+    administrator_name: str
+    administrator_title: str
+    verify_url: str
+    supersedes: str = ""
+    sample: bool = False
+    demo: bool = False  # issued by a portal running on demo data: never a real certificate
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON for storing beside the frozen PDF."""
+        values = dataclasses.asdict(self)
+        values["issued_on"] = self.issued_on.isoformat()
+        return values
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> CertificateData:
+        """The data a stored certificate was made from."""
+        return cls(**{**values, "issued_on": date.fromisoformat(values["issued_on"])})
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from portal.certificates.facts import Issuer, certificate_data
-from portal.certificates.render import certificate_pdf
-from portal.certificates.typefaces import UnprintableText, fonts_check
+from portal.certificates.font_files import UnprintableText, fonts_check
 from portal.courses.content import Course, CourseFileError, course_get
 from portal.errors import FieldErrors
 
@@ -49,6 +48,10 @@ def certificate_preview(
         issued_on=issued_on or max(days),
         issuer=issuer,
     )
+    # The renderer (fpdf and fontTools, ~0.5 s to import) loads when a sample is drawn: the
+    # command line names this module's defaults at every start.
+    from portal.certificates.render import certificate_pdf
+
     return certificate_pdf(dataclasses.replace(data, sample=True), issuer.signature)
 
 

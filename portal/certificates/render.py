@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from functools import lru_cache
-from typing import Any
 
 import segno
 from fpdf import FPDF
@@ -19,8 +16,9 @@ from fpdf.image_datastructures import RasterImageInfo
 from fpdf.image_parsing import get_img_info
 from PIL import Image
 
+from portal.certificates.facts import CertificateData
+from portal.certificates.font_files import FAMILY
 from portal.certificates.typefaces import (
-    FAMILY,
     OUTPUT_LOCK,
     FontCachingOutput,
     FontSet,
@@ -35,47 +33,6 @@ INK = (25, 42, 86)
 MUTED = (90, 90, 90)
 DEMO_RED = (180, 30, 30)
 DEMO_BAND = "DEMO — not a valid CE certificate"
-
-
-@dataclass(frozen=True)
-class CertificateData:
-    """Everything printed on one certificate, frozen with it when issued."""
-
-    number: str
-    credit_type_id: str
-    heading: str
-    participant_name: str
-    license: str
-    program_title: str
-    presenter: str
-    sponsor_name: str
-    sponsor_address: str
-    provider_number: str
-    dates: str
-    format: str
-    hours: str
-    unit: str
-    credit_line: str
-    approval_statement: str
-    retention_statement: str
-    issued_on: date
-    administrator_name: str
-    administrator_title: str
-    verify_url: str
-    supersedes: str = ""
-    sample: bool = False
-    demo: bool = False  # issued by a portal running on demo data: never a real certificate
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON for storing beside the frozen PDF."""
-        values = dataclasses.asdict(self)
-        values["issued_on"] = self.issued_on.isoformat()
-        return values
-
-    @classmethod
-    def from_json(cls, values: dict[str, Any]) -> CertificateData:
-        """The data a stored certificate was made from."""
-        return cls(**{**values, "issued_on": date.fromisoformat(values["issued_on"])})
 
 
 def short_url(url: str) -> str:

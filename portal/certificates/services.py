@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from portal.attendance.status import attendance_summary, policy_for
 from portal.authz import admin_check
 from portal.certificates.eligibility import Claim, claims_for, credit_types_for, credited_minutes
-from portal.certificates.facts import Issuer, certificate_data, license_text
+from portal.certificates.facts import CertificateData, Issuer, certificate_data, license_text
+from portal.certificates.font_files import UnprintableText
 from portal.certificates.notify import certificate_ready_mail
 from portal.certificates.numbers import number_new
-from portal.certificates.render import CertificateData, certificate_pdf
-from portal.certificates.typefaces import UnprintableText, unprintable
+from portal.certificates.render import certificate_pdf
+from portal.certificates.typefaces import unprintable
 from portal.courses.content import Course, course_get
 from portal.errors import FieldErrors, NotAllowed, NotFound, PortalError
 from portal.logs import logger

@@ -2,7 +2,7 @@
 
 DejaVu Sans ships in fonts/ and prints every certificate's own text. Names in other
 scripts fall back to Noto fonts from Debian packages (`make fonts` installs them), found
-by path. Two ways to set up a PDF's fonts:
+by path: portal/certificates/font_files.py names the files. Two ways to set up a PDF's fonts:
 
 - fast: the text is Latin (with Vietnamese), Greek or Cyrillic. DejaVu is cut once per
   process into small pieces by script; a PDF gets only the pieces its text uses, each
@@ -34,45 +34,20 @@ from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import OutputProducer
 from fpdf.syntax import Name, PDFContentStream
 
-FONTS_DIR = Path(__file__).parent / "fonts"
-NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
-NOTO_CJK_DIR = Path("/usr/share/fonts/opentype/noto")
-FAMILY = "dejavu"
+from portal.certificates.font_files import (
+    CJK_JP,
+    CJK_KR,
+    CJK_SC,
+    DEJAVU,
+    FALLBACKS,
+    FAMILY,
+    FIX,
+    Face,
+    FontsMissing,
+    UnprintableText,
+)
+
 STYLES = ("", "B")
-FIX = "Run `make fonts` (it installs the Debian packages fonts-noto-core and fonts-noto-cjk)."
-
-
-@dataclass(frozen=True)
-class Face:
-    """One typeface in regular and bold: its fpdf family name and files."""
-
-    family: str
-    regular: Path
-    bold: Path
-    index: int = 0  # the face in a font collection (.ttc)
-
-    def path(self, style: str) -> Path:
-        """The file of a style ('' or 'B')."""
-        return self.bold if style == "B" else self.regular
-
-
-DEJAVU = Face(FAMILY, FONTS_DIR / "DejaVuSans.ttf", FONTS_DIR / "DejaVuSans-Bold.ttf")
-
-
-def _noto(script: str) -> Face:
-    prefix = NOTO_DIR / f"NotoSans{script}"
-    return Face(f"noto-{script.lower()}", Path(f"{prefix}-Regular.ttf"), Path(f"{prefix}-Bold.ttf"))
-
-
-def _cjk(region: str, index: int) -> Face:
-    regular, bold = NOTO_CJK_DIR / "NotoSansCJK-Regular.ttc", NOTO_CJK_DIR / "NotoSansCJK-Bold.ttc"
-    return Face(f"noto-cjk-{region}", regular, bold, index)
-
-
-# Scripts DejaVu lacks, in the order fallbacks are tried.
-_SCRIPTS = "Arabic Hebrew Devanagari Bengali Gurmukhi Gujarati Tamil Telugu Kannada Malayalam"
-FALLBACKS = tuple(_noto(script) for script in [*_SCRIPTS.split(), "Thai", "Ethiopic"])
-CJK_JP, CJK_KR, CJK_SC = _cjk("jp", 0), _cjk("kr", 1), _cjk("sc", 2)
 KANA = ((0x3040, 0x30FF), (0x31F0, 0x31FF))
 HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF))
 
@@ -97,32 +72,6 @@ _PIECES: dict[str, tuple[tuple[int, int], ...]] = {
     "greek": ((0x384, 0x3CE),),
     "cyrillic": ((0x400, 0x45F),),
 }
-
-
-class UnprintableText(ValueError):
-    """Text with characters no installed font can draw."""
-
-    def __init__(self, characters: list[str]) -> None:
-        self.characters = characters
-        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in characters)
-        super().__init__(f"No font can print {shown}.")
-
-
-class FontsMissing(RuntimeError):
-    """Font files the certificates need are not installed."""
-
-
-def fonts_missing() -> list[str]:
-    """One line per font file certificates need that is not installed."""
-    faces = (DEJAVU, *FALLBACKS, CJK_JP)
-    files = dict.fromkeys(path for face in faces for path in (face.regular, face.bold))
-    return [f"Certificate font missing: {path}" for path in files if not path.is_file()]
-
-
-def fonts_check() -> None:
-    """Refuse to go on without the certificate fonts, saying how to install them."""
-    if missing := fonts_missing():
-        raise FontsMissing("\n".join([*missing, FIX]))
 
 
 def _in(codepoint: int, ranges: tuple[tuple[int, int], ...]) -> bool:

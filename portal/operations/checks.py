@@ -15,7 +15,6 @@ from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from fpdf.image_parsing import get_img_info
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -166,6 +165,10 @@ def signature_problem(path: Path | None) -> str | None:
             f"PORTAL_CE_ADMINISTRATOR_SIGNATURE: cannot read {path} ({error.strerror}); "
             "set it to a PNG or JPEG file the portal's user can read."
         )
+    # fpdf (with numpy and Pillow, ~0.5 s to import) loads only when a signature is set and
+    # decoded here, so `portal --help`, test and demo runs and importers of this module skip it.
+    from fpdf.image_parsing import get_img_info
+
     try:
         get_img_info("signature-check", io.BytesIO(data), "AUTO", None)
     except Exception:  # fpdf raises several types for undecodable images

@@ -3,10 +3,10 @@ import zipfile
 
 import pytest
 
-from portal.certificates import typefaces
+from portal.certificates import font_files
 from portal.certificates.bundle import certificates_zip
+from portal.certificates.font_files import Face, FontsMissing
 from portal.certificates.queries import CertificateFile, filename_for
-from portal.certificates.typefaces import Face, FontsMissing
 from portal.cli.main import main
 from portal.runtime import runtime_start
 from portal.settings import Settings
@@ -62,7 +62,7 @@ def _without_a_font(monkeypatch, tmp_path):
     gone = Face(
         "noto-gone", tmp_path / "NotoSansGone-Regular.ttf", tmp_path / "NotoSansGone-Bold.ttf"
     )
-    monkeypatch.setattr(typefaces, "FALLBACKS", (*typefaces.FALLBACKS, gone))
+    monkeypatch.setattr(font_files, "FALLBACKS", (*font_files.FALLBACKS, gone))
     return gone
 
 

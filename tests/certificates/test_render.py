@@ -9,9 +9,11 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
+from portal.certificates.facts import CertificateData
+from portal.certificates.font_files import FAMILY, UnprintableText
 from portal.certificates.preview import certificate_preview
-from portal.certificates.render import PAGE_W, CertificateData, certificate_pdf
-from portal.certificates.typefaces import FAMILY, UnprintableText, fonts_install, is_fast
+from portal.certificates.render import PAGE_W, certificate_pdf
+from portal.certificates.typefaces import fonts_install, is_fast
 from tests.factories_certificates import issuer_make, pdf_text
 
 ISSUER = issuer_make()
