@@ -276,6 +276,11 @@ def evaluation_answer(page: Page) -> None:
     wait_idle(page)
 
 
+def menu_link(page: Page, path: str) -> Locator:
+    """The sidebar menu's link to a URL path ("/check_in")."""
+    return page.get_by_test_id("stSidebarNav").locator(f'a[href$="{path}"]').first
+
+
 def menu_open(page: Page, title: str) -> None:
     """Open a page from the sidebar menu by its title, as a person would."""
     nav = page.get_by_test_id("stSidebarNav")
