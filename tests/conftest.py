@@ -8,6 +8,7 @@ runs and drops used ones afterwards, so a test waits for neither.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import threading
@@ -21,11 +22,19 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
+from streamlit.components.v2 import manifest_scanner
 
 from portal import PROJECT_ROOT
 from portal.courses import content
 from portal.db import SessionFactory, database_upgrade, engine_create, session_factory
 from portal.settings import settings_load
+
+# Every new AppTest scans the metadata of every installed package for Streamlit components:
+# about 0.6 s, most of a page test's time. Nothing gets installed while the suite runs, so
+# each test process scans once.
+manifest_scanner.scan_component_manifests = functools.cache(
+    manifest_scanner.scan_component_manifests
+)
 
 # Without PORTAL_ENV the portal is production; tests run in test mode unless they say otherwise.
 os.environ["PORTAL_ENV"] = "test"

@@ -1,4 +1,4 @@
-"""Browser fixtures: a live portal server per module, one Chromium per module, a fresh
+"""Browser fixtures: a live portal server per module, one Chromium per test process, a fresh
 browser context per test, and screenshots under tests/artifacts/.
 
 A module seeds its server's database by overriding the `server_seed` fixture:
@@ -68,9 +68,10 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium(playwright: Playwright) -> Iterator[Browser]:
-    """One headless Chromium for the module."""
+    """One headless Chromium for every browser module of this test process (each test has
+    its own context: no cookie or storage is shared)."""
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
