@@ -66,7 +66,10 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Bytecode compiled once up front: the suite starts dozens of Python processes (servers and
+# the command line), and with PYTHONDONTWRITEBYTECODE set each would compile the portal again.
 test: $(DEV_STAMP) fonts browser-deps nginx-deps lint
+	$(BIN)/python -m compileall -q -j 2 portal tests benchmarks
 	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(DEV_STAMP) fonts browser-deps

@@ -1,11 +1,15 @@
 """Sign-in at OWASP's argon2id parameters, rehashing older hashes (bcrypt and argon2 with other
 parameters), and one user lookup per page run."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import argon2
 import bcrypt
 import pytest
 from sqlalchemy import Engine, event, select
 
+from portal.accounts import passwords
 from portal.accounts import services as accounts
 from portal.accounts.passwords import (
     ARGON2_MEMORY_KIB,
@@ -179,3 +183,27 @@ def test_a_page_run_looks_the_person_up_once(app_env, session, user_lookups, pag
     at.run()
     assert not at.exception
     assert len(user_lookups) == 1, user_lookups
+
+
+def test_password_checks_run_one_at_a_time_on_one_thread(monkeypatch):
+    """From many script runs' threads, hashing happens on one thread, one check at a time
+    (argon2's working memory then stays in one place, and a core stays free for pages)."""
+    seen: list[str] = []
+    running = []
+    check = passwords._verified
+
+    def watched(password: str, hashed: str) -> bool:
+        running.append(1)
+        seen.append(threading.current_thread().name)
+        concurrent = len(running)
+        matched = check(password, hashed)
+        running.pop()
+        assert concurrent == 1
+        return matched
+
+    monkeypatch.setattr(passwords, "_verified", watched)
+    hashed = password_hash(PASSWORD)
+    with ThreadPoolExecutor(max_workers=4) as runs:
+        results = list(runs.map(lambda _: password_matches(PASSWORD, hashed), range(8)))
+    assert results == [True] * 8
+    assert len(seen) == 8 and len(set(seen)) == 1
