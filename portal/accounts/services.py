@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -341,10 +341,13 @@ def sign_in_record(
     policy: SignInPolicy,
     now: datetime,
     new_hash: str | None = None,
+    checked_hash: str = "",
 ) -> int | None:
     """Record the outcome of an attempt the throttle allowed; the user id on success.
 
-    On success a hash made with older parameters is replaced by `new_hash` (same password).
+    On success a hash made with older parameters (`checked_hash`, the one the password
+    matched) is replaced by `new_hash` of the same password, unless the password changed
+    meanwhile: a sign-in with the old password must never undo a change or a reset.
     """
     user_id = throttle.sign_in_finish(
         session=session,
@@ -357,7 +360,12 @@ def sign_in_record(
     # The typed name is not logged: it may be a password typed in the wrong field.
     log.info("sign-in %s", "succeeded" if user_id else "failed", extra={"account": user_id})
     if user_id is not None and new_hash is not None:
-        user_get(session, user_id).password_hash = new_hash
+        session.execute(
+            update(User)
+            .where(User.id == user_id, User.password_hash == checked_hash)
+            .values(password_hash=new_hash)
+            .execution_options(synchronize_session=False)
+        )
     return user_id
 
 
@@ -394,6 +402,7 @@ def sign_in_check(
         policy=policy,
         now=now,
         new_hash=password_hash(password) if matched and password_needs_rehash(hashed) else None,
+        checked_hash=hashed,
     )
     return SignInResult(user_id, "" if user_id else WRONG_CREDENTIALS, gate.captcha_needed)
 

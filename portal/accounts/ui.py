@@ -149,6 +149,7 @@ def _password_check(username: str, password: str) -> bool:
                 policy=sign_in_policy(),
                 now=now,
                 new_hash=rehashed,
+                checked_hash=hashed,
             )
     message = gate.message or ("" if matched else accounts.WRONG_CREDENTIALS)
     st.session_state[_ATTEMPT] = (name, matched, message, gate.captcha_needed)

@@ -20,7 +20,7 @@ from portal.accounts.passwords import (
     password_needs_rehash,
 )
 from portal.accounts.throttle import SignInPolicy
-from portal.models import User
+from portal.models import User, utc_now
 from tests.apptest import app_as
 from tests.factories import PASSWORD, enrollment_make, offering_make, user_make
 
@@ -207,3 +207,22 @@ def test_password_checks_run_one_at_a_time_on_one_thread(monkeypatch):
         results = list(runs.map(lambda _: password_matches(PASSWORD, hashed), range(8)))
     assert results == [True] * 8
     assert len(seen) == 8 and len(set(seen)) == 1
+
+
+def test_a_sign_in_with_the_old_password_never_undoes_a_password_change(session, factory):
+    """The old hash was read and matched; before the sign-in is recorded the person (or an
+    admin, or a reset link) sets a new password. The rehash of the old password must not
+    overwrite it."""
+    user = user_make(session, username="pat")
+    old = _bcrypt_hash()
+    user.password_hash = old
+    session.commit()
+    changed = password_hash("a brand new passphrase")
+    user.password_hash = changed  # the change lands between the check and the record
+    session.commit()
+    accounts.sign_in_record(
+        session=session, username="pat", client="198.51.100.7", succeeded=True,
+        policy=SignInPolicy(), now=utc_now(), new_hash=password_hash(PASSWORD), checked_hash=old,
+    )  # fmt: skip
+    session.commit()
+    assert _stored_hash(factory, "pat") == changed
