@@ -103,6 +103,23 @@ def main(page: Page) -> Locator:
     return page.get_by_test_id("stMain")
 
 
+def expand(area: Locator, title: str | re.Pattern[str]) -> Locator:
+    """Open the expander titled `title` and wait until it has stopped growing.
+
+    A click inside an expander that is still animating open lands on a moving target: the
+    focused button is scrolled into the growing box between pointer-down and pointer-up,
+    and the click misses (seen under a loaded machine).
+    """
+    summary = area.page.locator("summary").filter(has_text=title)
+    expander = area.get_by_test_id("stExpander").filter(has=summary).first
+    expander.locator("summary").click()
+    expander.locator("details[open]").wait_for()
+    expander.locator("details").evaluate(
+        "d => Promise.all(d.getAnimations({subtree: true}).map(a => a.finished))"
+    )
+    return expander
+
+
 def sidebar(page: Page) -> Locator:
     """The sidebar."""
     return page.get_by_test_id("stSidebar")

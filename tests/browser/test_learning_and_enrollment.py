@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from portal.models import utc_now
 from tests.browser.helpers import (
+    expand,
     main,
     open_page,
     sign_in,
@@ -85,8 +86,7 @@ def sign_in_to(page, username: str, path: str) -> None:
 def test_audio_material_plays_and_counts_as_complete(page, screenshot):
     sign_in_to(page, "pat", "/course")
     expect(main(page).get_by_text("Your course progress: 0 of").first).to_be_visible()
-    module = main(page).get_by_test_id("stExpander").filter(has_text=MODULE_TITLE).first
-    module.locator("summary").click()
+    module = expand(main(page), MODULE_TITLE)
     expect(module.get_by_text(AUDIO_TITLE)).to_be_visible()
     audio = module.locator("audio")
     expect(audio).to_have_count(1)
