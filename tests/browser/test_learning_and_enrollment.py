@@ -157,7 +157,7 @@ def test_enroll_then_request_cancellation(page, screenshot):
     expect(mine.get_by_text("you owe $205.00")).to_be_visible()
     screenshot(page, "2-enrolled")
 
-    mine.get_by_text("Request cancellation").click()
+    expand(mine, "Request cancellation")
     expect(mine.get_by_text("You have paid nothing yet")).to_be_visible()
     text_input(page, "Your cancellation request, in writing").fill("I can no longer attend.")
     mine.get_by_test_id("stCheckbox").filter(has_text="my refund is $0.00").click()
