@@ -128,8 +128,9 @@ def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerSta
 
 
 @pytest.fixture
-def new_context(chromium: Browser) -> Iterator[ContextMaker]:
-    """Open another browser context on a server: `new_context(server, **options)`."""
+def new_context(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[ContextMaker]:
+    """Open another browser context on a server: `new_context(server, **options)`; a failing
+    test leaves a screenshot of each tab it opened."""
     opened: list[BrowserContext] = []
 
     def make(server: LiveServer, **options: object) -> BrowserContext:
@@ -146,6 +147,10 @@ def new_context(chromium: Browser) -> Iterator[ContextMaker]:
         return context
 
     yield make
+    report = getattr(request.node, "report_call", None)
+    tabs = [tab for context in opened for tab in context.pages if not tab.is_closed()]
+    for n, tab in enumerate(tabs if report is not None and report.failed else []):
+        helpers.shot(tab, f"{request.node.name}-failed-{n}")
     for context in opened:
         context.close()
 

@@ -301,6 +301,18 @@ def menu_link(page: Page, path: str) -> Locator:
 def menu_open(page: Page, title: str) -> None:
     """Open a page from the sidebar menu by its title, as a person would."""
     nav = page.get_by_test_id("stSidebarNav")
-    nav.get_by_role("link").filter(has_text=re.compile(rf"{re.escape(title)}$")).first.click()
+    link = nav.get_by_role("link").filter(has_text=re.compile(rf"{re.escape(title)}$")).first
+    # The re-login cookie component's rerun, asked for just after a sign-in, can swallow a
+    # click on the menu on a busy machine: the page stays where it was. A person would click
+    # again, and so does this.
+    settle(page)
+    for attempt in range(3):
+        link.click()
+        try:
+            expect(link).to_have_attribute("aria-current", "page", timeout=TIMEOUT_MS // 3)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     expect(main(page).get_by_role("heading").first).to_be_visible()
     wait_idle(page)
