@@ -304,8 +304,9 @@ def menu_open(page: Page, title: str) -> None:
     link = nav.get_by_role("link").filter(has_text=re.compile(rf"{re.escape(title)}$")).first
     # The re-login cookie component's rerun, asked for just after a sign-in, can swallow a
     # click on the menu on a busy machine: the page stays where it was. A person would click
-    # again, and so does this.
-    settle(page)
+    # again, and so does this. (Not settle(): a page with a live fragment never goes
+    # network-idle.)
+    wait_idle(page)
     for attempt in range(3):
         link.click()
         try:
