@@ -80,6 +80,16 @@ def settle(page: Page) -> None:
     wait_idle(page)
 
 
+def rendered(page: Page) -> None:
+    """Wait until the run has finished and its images and fonts have loaded: settle() for a
+    page with a live fragment, whose reruns keep the network from ever going idle."""
+    wait_idle(page)
+    page.wait_for_function(
+        "document.fonts.status === 'loaded' && [...document.images].every(i => i.complete)"
+    )
+    wait_idle(page)
+
+
 def open_page(page: Page, path: str = "/") -> None:
     """Load a URL path of the portal (relative to the context's base_url) and let it run."""
     page.goto(path)
