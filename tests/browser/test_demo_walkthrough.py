@@ -106,12 +106,14 @@ def test_the_readme_walkthrough_ends_with_a_verified_certificate(new_context, de
 
     open_page(handset, "/check_in")
     expect(main(handset).get_by_text("Checked in:").first).to_be_visible()
+    settle(handset)  # else the shot can catch the cookie component's rerun half drawn
     shot(handset, "phone-check-in")
     main(handset).get_by_text("Your attendance").scroll_into_view_if_needed()
     assert handset.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     shot(handset, "phone-attendance")
     open_page(handset, "/enroll")
     expect(main(handset).get_by_text("How to pay:").first).to_be_visible()
+    settle(handset)
     assert handset.evaluate("document.documentElement.scrollWidth") <= 390
     shot(handset, "phone-enrollment-and-fees")
 
