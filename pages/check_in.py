@@ -72,6 +72,19 @@ def _correction_form(request: DeltaGenerator, offering: mine.MyOffering, form: s
         ui.flash_rerun("Your request was sent to the instructor.")
 
 
+def _session_item(s: mine.MySession, zone: str) -> str:
+    """One session's evidence as a short list item rather than a table row: it stacks on a
+    phone."""
+    a = s.attendance
+    return (
+        f"- **{ui.escape_markdown(a.title)}** — {a.status}, {a.minutes_attended} of "
+        f"{a.instructional_minutes} minutes  \n"
+        f"  Checked in: {format_both(a.checked_in_at, zone, own_zone)}  \n"
+        f"  Checked out: {format_both(a.checked_out_at, zone, own_zone)}  \n"
+        f"  Evidence: {a.source or '—'} · correction request: {s.request_status or '—'}"
+    )
+
+
 # An early check-out waits for the person's answer (the buttons below) before it is recorded.
 pending = st.session_state.get("checkin_pending")
 outcome = None
@@ -111,34 +124,25 @@ st.subheader("Live now")
 live_now = view.live_now
 if not live_now:
     st.info("None of your sessions is live right now.")
+windows = {"in": "Check-in is open", "out": "Check-out is open"}
 for live in live_now:
-    with st.container(border=True):
-        st.markdown(
-            f"**{ui.escape_markdown(live.title)}** · {ui.escape_markdown(live.offering_label)}"
-        )
-        st.caption(
-            f"{format_span(live.starts_at, live.ends_at, live.time_zone)} · your time: "
-            f"{format_span(live.starts_at, live.ends_at, own_zone)}"
-        )
-        windows = {"in": "Check-in is open", "out": "Check-out is open"}
-        opened = [windows[k] for k in live.open_kinds]
-        st.markdown(" · ".join(opened) or "No code is being shown right now.")
-        st.markdown(f"Checked in: {format_both(live.checked_in_at, live.time_zone, own_zone)}")
-        st.markdown(f"Checked out: {format_both(live.checked_out_at, live.time_zone, own_zone)}")
+    opened = " · ".join(windows[k] for k in live.open_kinds) or "No code is being shown right now."
+    # One markdown block per card (each element is a message to the browser on every run).
+    st.container(border=True).markdown(
+        f"**{ui.escape_markdown(live.title)}** · {ui.escape_markdown(live.offering_label)}  \n"
+        f":small[{format_span(live.starts_at, live.ends_at, live.time_zone)} · your time: "
+        f"{format_span(live.starts_at, live.ends_at, own_zone)}]\n\n"
+        f"{opened}\n\n"
+        f"Checked in: {format_both(live.checked_in_at, live.time_zone, own_zone)}  \n"
+        f"Checked out: {format_both(live.checked_out_at, live.time_zone, own_zone)}"
+    )
 
 st.subheader("Your attendance")
 for offering in view.offerings:
-    st.markdown(f"**{ui.escape_markdown(offering.offering_label)}** — overall: {offering.status}")
-    # One short block per session rather than a wide table: it stacks on a phone.
-    for s in offering.sessions:
-        a = s.attendance
-        st.markdown(
-            f"- **{ui.escape_markdown(a.title)}** — {a.status}, {a.minutes_attended} of "
-            f"{a.instructional_minutes} minutes  \n"
-            f"  Checked in: {format_both(a.checked_in_at, offering.time_zone, own_zone)}  \n"
-            f"  Checked out: {format_both(a.checked_out_at, offering.time_zone, own_zone)}  \n"
-            f"  Evidence: {a.source or '—'} · correction request: {s.request_status or '—'}"
-        )
+    # One markdown block per offering: each element is a message to the browser on every run.
+    sessions = "\n".join(_session_item(s, offering.time_zone) for s in offering.sessions)
+    label = ui.escape_markdown(offering.offering_label)
+    st.markdown(f"**{label}** — overall: {offering.status}\n\n{sessions}")
     if offering.enrollment_status != "active":
         continue
     form = f"correction_{offering.enrollment_id}"

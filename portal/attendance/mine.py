@@ -13,9 +13,13 @@ from portal.attendance.status import (
     AttendanceSummary,
     SessionAttendance,
     Status,
-    attendance_summary,
+    attendance_records,
+    course_policy,
+    summary_of,
 )
-from portal.certificates.eligibility import AttendanceRule, attendance_rules_for
+from portal.certificates.eligibility import AttendanceRule, attendance_rules
+from portal.courses.content import course_get
+from portal.errors import NotFound
 from portal.models import CodeWindow, CorrectionRequest, Enrollment, Offering, User
 
 # A session shows as "now" from shortly before its start until shortly after its end.
@@ -87,7 +91,27 @@ Summaries = dict[int, AttendanceSummary]
 
 
 def _summaries(session: Session, enrollments: list[tuple[Enrollment, Offering]]) -> Summaries:
-    return {e.id: attendance_summary(session, e.id) for e, _ in enrollments}
+    """Each enrollment's summary under its course's rule, the evidence read in one statement."""
+    records = attendance_records(session, [e.id for e, _ in enrollments])
+    return {
+        e.id: summary_of(e, offering.sessions, records[e.id], course_policy(offering))
+        for e, offering in enrollments
+    }
+
+
+def _open_kinds(
+    session: Session, live_session_ids: list[int], now: datetime
+) -> dict[int, tuple[str, ...]]:
+    """The kinds of code window open now, per live session, in one statement."""
+    query = select(CodeWindow.live_session_id, CodeWindow.kind).where(
+        CodeWindow.live_session_id.in_(live_session_ids),
+        CodeWindow.opens_at <= now,
+        CodeWindow.closes_at > now,
+    )
+    kinds: dict[int, set[str]] = {}
+    for live_session_id, kind in session.execute(query) if live_session_ids else ():
+        kinds.setdefault(live_session_id, set()).add(kind)
+    return {key: tuple(sorted(found)) for key, found in kinds.items()}
 
 
 def _live_now(
@@ -96,28 +120,21 @@ def _live_now(
     summaries: Summaries,
     now: datetime,
 ) -> list[LiveNow]:
-    found = []
-    for enrollment, offering in enrollments:
-        if enrollment.status != "active":
-            continue
-        for s in summaries[enrollment.id].sessions:
-            if not s.starts_at - LEAD <= now <= s.ends_at + LEAD:
-                continue
-            kinds = session.scalars(
-                select(CodeWindow.kind).where(
-                    CodeWindow.live_session_id == s.live_session_id,
-                    CodeWindow.opens_at <= now,
-                    CodeWindow.closes_at > now,
-                )
-            ).all()
-            found.append(
-                LiveNow(
-                    s.live_session_id, s.title, offering.label, offering.time_zone,
-                    s.starts_at, s.ends_at, tuple(sorted(set(kinds))),
-                    s.checked_in_at, s.checked_out_at,
-                )
-            )  # fmt: skip
-    return found
+    live = [
+        (offering, s)
+        for enrollment, offering in enrollments
+        if enrollment.status == "active"
+        for s in summaries[enrollment.id].sessions
+        if s.starts_at - LEAD <= now <= s.ends_at + LEAD
+    ]
+    kinds = _open_kinds(session, [s.live_session_id for _, s in live], now)
+    return [
+        LiveNow(
+            s.live_session_id, s.title, offering.label, offering.time_zone, s.starts_at,
+            s.ends_at, kinds.get(s.live_session_id, ()), s.checked_in_at, s.checked_out_at,
+        )
+        for offering, s in live
+    ]  # fmt: skip
 
 
 def _mine(
@@ -154,12 +171,6 @@ def _mine(
     return result
 
 
-def sessions_live_now(session: Session, user_id: int, now: datetime) -> list[LiveNow]:
-    """The person's sessions live now (active enrollments only), with open windows."""
-    enrollments = _enrollments(session, user_id)
-    return _live_now(session, enrollments, _summaries(session, enrollments), now)
-
-
 def my_attendance(session: Session, user_id: int) -> list[MyOffering]:
     """The person's own evidence per session in each of their offerings."""
     enrollments = _enrollments(session, user_id)
@@ -175,17 +186,17 @@ def _person(session: Session, user_id: int) -> User | None:
 def check_in_view(
     session: Session, user_id: int, now: datetime, *, content_dir: Path
 ) -> CheckInView:
-    """All three in one read, each enrollment's attendance summarised once.
-
-    The person (with licenses) and the enrollments are loaded first and held (the session
-    keeps only weak references), so the rules find them instead of loading them one by one."""
+    """All three in one read of four statements (person, enrollments, evidence, correction
+    requests) plus one for the code windows while a session is live."""
     person = _person(session, user_id)
+    if person is None:
+        raise NotFound("No such person.")
     enrollments = _enrollments(session, user_id)
-    rules = attendance_rules_for(session, user_id, content_dir=content_dir, now=now)
-    del person  # held until here
     summaries = _summaries(session, enrollments)
+    active = [(e, o) for e, o in enrollments if e.status == "active"]
+    enrolled = [(e, o, course_get(content_dir, o.course.slug)) for e, o in active]
     return CheckInView(
-        tuple(rules),
+        tuple(attendance_rules(enrolled, list(person.licenses), now)),
         tuple(_live_now(session, enrollments, summaries, now)),
         tuple(_mine(session, enrollments, summaries)),
     )

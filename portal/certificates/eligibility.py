@@ -8,7 +8,7 @@ certificate, not an attendance certificate besides it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -277,26 +277,17 @@ class AttendanceRule:
         )
 
 
-def attendance_rules_for(
-    session: Session, user_id: int, *, content_dir: Path, now: datetime
+def attendance_rules(
+    enrolled: Iterable[tuple[Enrollment, Offering, Course]], licenses: list[License], now: datetime
 ) -> list[AttendanceRule]:
-    """The attendance rule of each active enrollment whose sessions are not all over: the
-    strictest tolerance among the credit types the person's licenses qualify for."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such person.")
-    query = (
-        select(Enrollment, Offering)
-        .join(Offering, Offering.id == Enrollment.offering_id)
-        .where(Enrollment.user_id == user_id, Enrollment.status == "active")
-        .order_by(Enrollment.id)
-    )
+    """The attendance rule of each active enrollment whose sessions are not all over, oldest
+    enrollment first: the strictest tolerance among the credit types the person's licenses
+    qualify for. The caller has read the enrollments, offerings and courses already."""
     rules = []
-    for enrollment, offering in session.execute(query):
-        if not offering.sessions or offering.sessions[-1].ends_at <= now:
+    for enrollment, offering, course in sorted(enrolled, key=lambda item: item[0].id):
+        if enrollment.status != "active":
             continue
-        course = _course_of(session, enrollment, content_dir)
-        rule = attendance_rule_of(offering, course, list(user.licenses), now)
+        rule = attendance_rule_of(offering, course, licenses, now)
         if rule is not None:
             rules.append(rule)
     return rules
@@ -305,7 +296,7 @@ def attendance_rules_for(
 def attendance_rule_of(
     offering: Offering, course: Course, licenses: list[License], now: datetime
 ) -> AttendanceRule | None:
-    """The rule of one active enrollment's offering (see attendance_rules_for); None once
+    """The rule of one active enrollment's offering (see attendance_rules); None once
     its sessions are all over or when no credit type applies."""
     if not offering.sessions or offering.sessions[-1].ends_at <= now:
         return None

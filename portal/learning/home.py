@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.attendance.mine import LEAD
-from portal.certificates.eligibility import AttendanceRule, attendance_rule_of
+from portal.certificates.eligibility import AttendanceRule, attendance_rules
 from portal.courses.content import PaymentInfo
 from portal.errors import NotFound
 from portal.learning.checklist import checklist_of, enrollment_facts
@@ -164,7 +164,7 @@ def _enrollment_view(facts: EnrollmentFacts) -> EnrollmentView:
 
 
 def _live_now(facts: list[EnrollmentFacts], now: datetime) -> list[LiveNowView]:
-    """Sessions of active enrollments live now, as Check in's sessions_live_now finds them."""
+    """Sessions of active enrollments live now, as Check in finds them."""
     return [
         LiveNowView(s.title, s.checked_in_at, s.checked_out_at)
         for f in facts
@@ -175,14 +175,9 @@ def _live_now(facts: list[EnrollmentFacts], now: datetime) -> list[LiveNowView]:
 
 
 def _rules(facts: list[EnrollmentFacts], now: datetime) -> list[AttendanceRule]:
-    """attendance_rules_for, from the facts already read (oldest enrollment first)."""
-    rules = []
-    for f in sorted(facts, key=lambda f: f.enrollment.id):
-        if f.enrollment.status == "active":
-            rule = attendance_rule_of(f.offering, f.course, list(f.licenses), now)
-            if rule is not None:
-                rules.append(rule)
-    return rules
+    """The attendance rules, from the facts already read (licenses are the person's own)."""
+    licenses = list(facts[0].licenses) if facts else []
+    return attendance_rules(((f.enrollment, f.offering, f.course) for f in facts), licenses, now)
 
 
 def _enrolled_counts(session: Session) -> dict[int, int]:
