@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 
 from portal import PROJECT_ROOT
@@ -5,6 +7,8 @@ from portal.certificates import eligibility
 from portal.certificates.eligibility import claims_for
 from portal.certificates.progress import certificate_checklist
 from portal.certificates.services import certificate_claim
+from portal.models import utc_now
+from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_attendance import attendance_make
 from tests.factories_certificates import (
     evaluation_set,
@@ -129,3 +133,24 @@ def test_home_checklist_states(session, monkeypatch):
     )
     [item] = certificate_checklist(session, enrollment.id)
     assert item.status == "done" and number in item.detail
+
+
+def test_attendance_rules_skip_inactive_and_finished_enrollments_oldest_first(session, course):
+    """attendance_rules is given every enrollment (Home passes them all): only active ones
+    with sessions ahead get a rule, in the order the person enrolled."""
+    person = user_make(session)
+    past = utc_now() - timedelta(weeks=2)
+    plan = [
+        ("First", "active", None),
+        ("Cancelled", "cancelled", None),
+        ("Over", "active", [(past, past + timedelta(hours=3))]),
+        ("Second", "active", None),
+    ]
+    enrolled = []
+    for label, status, sessions in plan:
+        offering = offering_make(session, label=label, sessions=sessions)
+        enrolled.append(
+            (enrollment_make(session, person, offering, status=status), offering, course)
+        )
+    rules = eligibility.attendance_rules(reversed(enrolled), list(person.licenses), utc_now())
+    assert [rule.offering_label for rule in rules] == ["First", "Second"]
