@@ -3,7 +3,7 @@
 import streamlit as st
 
 from portal import navigation, ui
-from portal.accounts.ui import authenticate, page_run_user, return_page_take
+from portal.accounts.ui import authenticate, browser_cookies, page_run_user, return_page_take
 from portal.attendance.console import CHECK_IN_PATH
 
 st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
@@ -55,4 +55,7 @@ with ui.run_slot(), ui.run_database():
             st.switch_page(check_in, query_params={"code": scanned})
         if returning is not None and returning.url_path != current.url_path:
             st.switch_page(returning)  # back to the page the person had open
-        current.run()
+        with ui.page_frame():
+            current.run()
+    with ui.request_logging(user.id if user else None), ui.failure_boundary("the sign-in cookie"):
+        browser_cookies()  # last: see its docstring

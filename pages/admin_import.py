@@ -25,7 +25,7 @@ default_state = st.selectbox(
     key="import_state",
 )
 if upload is None:
-    st.stop()
+    ui.stop()
 data = upload.getvalue()
 preview = ui.query(roster_import.roster_preview, data=data, default_state=default_state)
 if preview.problems:

@@ -17,7 +17,7 @@ st.title("Payments and refunds")
 choices = ui.query(offerings_admin.offering_choices)
 if not choices:
     st.info("No offerings yet.")
-    st.stop()
+    ui.stop()
 offering = st.selectbox("Offering", choices, key="pay_offering", format_func=lambda c: c.label)
 accounts = ui.query(payments.enrollment_accounts, offering_id=offering.id)
 st.dataframe(
@@ -39,7 +39,7 @@ st.dataframe(
     width="stretch",
 )
 if not accounts:
-    st.stop()
+    ui.stop()
 
 
 def _who(a) -> str:  # type: ignore[no-untyped-def]
@@ -136,7 +136,7 @@ st.subheader("Record a refund")
 due = [a for a in accounts if a.refund_due_cents > 0]
 if not due:
     st.caption("No refund is due.")
-    st.stop()
+    ui.stop()
 with st.form("refund", clear_on_submit=True):
     who = st.selectbox(
         "Enrollment",

@@ -64,7 +64,7 @@ st.dataframe(
 )
 if not found:
     st.info("Nobody matches.")
-    st.stop()
+    ui.stop()
 person = st.selectbox(
     "Person", found, key="people_choice", format_func=lambda p: f"{p.full_name} ({p.username})"
 )

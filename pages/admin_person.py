@@ -13,7 +13,7 @@ st.title("Person record")
 found = ui.query(people.people_search)
 if not found:
     st.info("No people yet.")
-    st.stop()
+    ui.stop()
 wanted = st.query_params.get("user", "")
 ids = [p.id for p in found]
 index = ids.index(int(wanted)) if wanted.isdigit() and int(wanted) in ids else 0

@@ -26,7 +26,7 @@ views = ui.query(
 )
 if not views:
     st.info("You are not enrolled in an offering yet.")
-    st.stop()
+    ui.stop()
 
 
 def show_issued(claim, rows):

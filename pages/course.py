@@ -13,7 +13,7 @@ user = require_role("participant")
 choices = ui.query(progress.participant_courses, user_id=user.id)
 if not choices:
     st.info("The course opens once you are enrolled in an offering.")
-    st.stop()
+    ui.stop()
 choice = (
     choices[0]
     if len(choices) == 1
@@ -38,7 +38,7 @@ if not outline.access_open:
         f"Access to the materials of {outline.offering_label} ended on "
         f"{outline.access_until:%B} {outline.access_until.day}, {outline.access_until.year}."
     )
-    st.stop()
+    ui.stop()
 st.write(course.summary)
 if outline.access_until:
     st.caption(

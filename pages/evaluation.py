@@ -18,7 +18,7 @@ st.title("Course evaluation")
 forms = ui.query(evaluation_forms_for, user_id=user.id)
 if not forms:
     st.info("You have no evaluation to fill in.")
-    st.stop()
+    ui.stop()
 # Opens on an evaluation that can be answered now, rather than one still waiting.
 chosen = next((i for i, f in enumerate(forms) if f.state.can_answer), 0)
 if len(forms) > 1:
@@ -39,10 +39,10 @@ if state.state == "submitted":
     for question in form.questions:
         st.markdown(f"**{ui.escape_markdown(question.text)}**")
         st.text(answer_display(question, form.answers.get(question.id)) or "—")
-    st.stop()
+    ui.stop()
 if not state.can_answer:
     (st.info if state.state == "waiting" else st.warning)(state.message)
-    st.stop()
+    ui.stop()
 
 st.info(state.message)
 st.write("Your answers are saved as a draft as you go; you can come back later, on any device.")

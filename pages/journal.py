@@ -69,7 +69,7 @@ if saved:
 entries = ui.query(journal.journal_entries, user_id=user.id)
 if not entries:
     st.caption("No entries yet. Saving the same date again updates that day's entry.")
-    st.stop()
+    ui.stop()
 csv_col, md_col = st.columns(2)
 csv_col.download_button(
     "Export my entries (CSV)",

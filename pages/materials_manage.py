@@ -18,7 +18,7 @@ st.title("Course materials")
 scopes = ui.query(materials_queries.manage_scopes, user_id=user.id)
 if not scopes:
     st.info("You are not assigned to an offering yet. The CE office assigns instructors.")
-    st.stop()
+    ui.stop()
 scope = st.selectbox("Materials for", scopes, format_func=lambda s: s.label, key="manage_scope")
 cfg = ui_materials.config()
 options = placements(course_get(cfg.content_dir, scope.course_slug))

@@ -30,7 +30,7 @@ view = ui.query(
 if not view.enrollments:
     st.info("You are not enrolled in an offering yet.")
     st.page_link("pages/enroll.py", label="Enroll in an offering", icon=":material/payments:")
-    st.stop()
+    ui.stop()
 # First on the screen (a phone shows little more): the session to check in or out of now.
 for live in view.live_now:
     if live.checked_out_at is not None:

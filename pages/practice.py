@@ -24,7 +24,7 @@ st.title("Guided practices")
 choices = ui.query(progress.participant_courses, user_id=user.id)
 if not choices:
     st.info("The practices open once you are enrolled in an offering.")
-    st.stop()
+    ui.stop()
 choice = (
     choices[0]
     if len(choices) == 1
@@ -40,11 +40,11 @@ outline = ui.query(
 )
 if not outline.access_open:
     st.warning(f"Access to the materials of {outline.offering_label} has ended.")
-    st.stop()
+    ui.stop()
 practices = {p.key: p for p in outline.practices}
 if not practices:
     st.info("This course has no guided practices.")
-    st.stop()
+    ui.stop()
 keys = list(practices)
 wanted = st.session_state.pop("practice_choice", None)
 if wanted in practices:

@@ -13,7 +13,7 @@ FORM = "register"
 st.title("Create your account")
 if current_user() is not None:
     st.info("You are already signed in.")
-    st.stop()
+    ui.stop()
 st.write("Your name is printed on your certificates exactly as you enter it here.")
 
 with st.form(FORM):

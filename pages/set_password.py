@@ -17,7 +17,7 @@ if view is None:
     # A plain link to the front page: the entry script is no page of the menu, so
     # st.page_link to it fails, and the sign-in page is in the menu only when signed out.
     st.markdown(":material/login: [Go to sign in](/)")
-    st.stop()
+    ui.stop()
 
 st.write(f"Account: **{ui.escape_markdown(view.username)}** ({ui.escape_markdown(view.full_name)})")
 with st.form(FORM, clear_on_submit=True):

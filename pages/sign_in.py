@@ -10,7 +10,7 @@ st.title("CE participant portal", anchor=False)  # no "link to heading" stop bef
 st.write("Workshop materials, attendance, evaluations and certificates in one place.")
 if current_user() is not None:
     st.markdown("You are signed in. [Open your home page](/)")
-    st.stop()
+    ui.stop()
 
 left, right = st.columns([3, 2], gap="large")
 with left:

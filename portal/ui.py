@@ -114,8 +114,42 @@ def request_logging(user_id: int | None) -> Iterator[None]:
 def fail(message: str) -> NoReturn:
     """Show an error and end this run of the page."""
     st.error(message)
+    stop()
+
+
+class PageStopped(BaseException):
+    """A page ended its run early (ui.stop) inside the entry script's page_frame.
+
+    A BaseException, as Streamlit's own st.stop is: failure boundaries let it pass.
+    """
+
+
+_PAGE_FRAME: ContextVar[bool] = ContextVar("page_frame", default=False)
+
+
+def stop() -> NoReturn:
+    """End this run of the page here; the entry script still ends the run as it always does.
+
+    The entry script draws the cookie components after the page (see
+    portal.accounts.ui.browser_cookies); st.stop would end the run before them. A page run
+    without the entry script simply stops.
+    """
+    if _PAGE_FRAME.get():
+        raise PageStopped
     st.stop()
     raise AssertionError("unreachable")  # st.stop raises; this keeps type checkers honest
+
+
+@contextmanager
+def page_frame() -> Iterator[None]:
+    """Around the page in the entry script: a ui.stop() ends the page, not the whole run."""
+    token = _PAGE_FRAME.set(True)
+    try:
+        yield
+    except PageStopped:
+        pass
+    finally:
+        _PAGE_FRAME.reset(token)
 
 
 def _engine_release(engine: Engine) -> None:

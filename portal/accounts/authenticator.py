@@ -1,7 +1,8 @@
 """Every use of streamlit-authenticator's private attributes, in one place.
 
 The library (0.4.x) has no public way to answer credentials from a database, to check a
-password itself, to leave the re-login cookie to the app, or to reach its cookie component.
+password itself, to leave the re-login cookie to the app, to reach its cookie component, or
+to be built without drawing a cookie reader.
 Each private attribute used here has its own test (tests/accounts/test_authenticator.py), so an upgrade
 that moves one fails loudly there instead of signing people in wrongly.
 """
@@ -9,13 +10,33 @@ that moves one fails loudly there instead of signing people in wrongly.
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
+from types import SimpleNamespace
 from typing import Any
 
 import streamlit_authenticator as stauth
+import streamlit_authenticator.models.cookie_model as _library_cookie_model
+from extra_streamlit_components.CookieManager import CookieManager, _component_func
 from streamlit_authenticator.utilities import LoginError
 
 PasswordCheck = Callable[[str, str], bool]
 CAPTCHA_KEY = "login_captcha"  # where the library keeps the sign-in CAPTCHA (encrypted)
+
+
+class _UnrenderedCookieManager(CookieManager):  # type: ignore[misc]
+    """The library's cookie manager without its reading component.
+
+    Built, the stock one draws a component that asks the browser for every cookie and reruns
+    the page when answered; the library reads its cookie from st.context.cookies instead, so
+    that component costs a rerun and nothing else. Writes still use the manager's component.
+    """
+
+    def __init__(self, key: str = "init") -> None:
+        self.cookie_manager = _component_func
+        self.cookies: dict[str, str] = {}
+
+
+# The library builds its manager as `stx.CookieManager()` in its cookie model's module.
+_library_cookie_model.stx = SimpleNamespace(CookieManager=_UnrenderedCookieManager)
 
 
 def authenticator_build(

@@ -33,7 +33,7 @@ from portal.accounts.signin_cookie import cookie_claim, cookie_token
 from portal.accounts.throttle import SignInPolicy
 from portal.db import transaction
 from portal.models import utc_now
-from portal.ui import client_address, db, escape_markdown, fail, query, read, settings
+from portal.ui import client_address, db, escape_markdown, fail, query, read, settings, stop
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
 _COOKIE_ACTION = "_cookie_action"
@@ -96,8 +96,7 @@ def _credentials_entry(username: str) -> dict[str, Any]:
 
 
 def _authenticator() -> stauth.Authenticate:
-    """The library's authenticator, built once per browser session: its cookie component
-    then renders (and is answered by the browser) once, not on every run."""
+    """The library's authenticator, built once per browser session."""
     authenticator = st.session_state.get(_AUTHENTICATOR)
     if authenticator is None:
         current = settings()
@@ -236,14 +235,18 @@ def authenticate() -> CurrentUser | None:
     """Run once per script run in the entry script: the signed-in person (one lookup),
     restored from the re-login cookie when the browser session has not signed in yet."""
     user = _cookie_sign_in()
-    _browser_cookies()
+    _authenticator()  # draws nothing (see authenticator_build); the sign-in form needs it
     return user or current_user()
 
 
 @st.fragment
-def _browser_cookies() -> None:
-    """The cookie components (the library's reader, the app's pending write), in a fragment:
-    when the browser answers one, only this reruns, not the whole page."""
+def browser_cookies() -> None:
+    """The pending re-login cookie write, drawn by the entry script after the page.
+
+    In a fragment, so the browser's answer reruns only this. And last: a fragment rerun that
+    arrives while the page is still being drawn can make Streamlit drop the rest of that run
+    (a page left half drawn); the answer comes only after the frame arrived, so after all else.
+    """
     _cookie_sync(_authenticator())
 
 
@@ -372,7 +375,7 @@ def require_role(*roles: str) -> CurrentUser:
     if user is None:
         st.warning("Please sign in to see this page.")
         st.markdown("[Go to the sign-in page](/)")
-        st.stop()
+        stop()
     if user.role not in roles:
         fail("This page is not available to your role.")
     _sidebar_account(user)

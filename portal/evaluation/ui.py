@@ -1,11 +1,12 @@
 """The evaluation form's widgets, loaded with the saved draft whatever the timing of reruns.
 
 Streamlit ignores a widget's default once its key is in st.session_state, so the draft is
-put into the keys themselves. A rerun that arrives while the page loads (the sign-in
-cookie component asks for one) can leave keys registered empty before the draft reached
-them, or the browser drawing a widget from the cut-short run without its value. So the load
-counts as done only when a run has placed every answer, every run sends the values to the
-browser again, and a run that did not start from a finished load never saves.
+put into the keys themselves. A rerun that arrives while the page loads (the re-login
+cookie's writer asks for one after a sign-in) can leave keys registered empty before the
+draft reached them, or the browser drawing a widget from the cut-short run without its
+value. So the load counts as done only when a run has placed every answer, every run sends
+the values to the browser again, and a run that did not start from a finished load never
+saves.
 """
 
 from __future__ import annotations

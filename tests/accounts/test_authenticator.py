@@ -68,3 +68,19 @@ def test_the_cookie_component_is_the_cookie_managers(authenticator):
     module = importlib.import_module("extra_streamlit_components.CookieManager")
     assert cookie_component(authenticator) is module._component_func
     assert authenticator.cookie_controller.cookie_model.cookie_name == "c"
+
+
+def test_the_library_builds_no_cookie_reader(monkeypatch):
+    # cookie_model.stx.CookieManager, built in CookieModel.__init__: the stock one draws a
+    # component that reads every cookie and reruns the page once the browser answers
+    module = importlib.import_module("extra_streamlit_components.CookieManager")
+    drawn = []
+    monkeypatch.setattr(module, "_component_func", lambda **kwargs: drawn.append(kwargs) or {})
+    library = importlib.import_module("streamlit_authenticator.models.cookie_model")
+    assert "stx.CookieManager()" in inspect.getsource(library.CookieModel.__init__)
+    authenticator_build(
+        cookie_name="c", cookie_key="k" * 32, cookie_expiry_days=1, credentials={}, check=any
+    )
+    assert drawn == []
+    # Nothing is lost: the library reads its cookie from the request, not from that answer.
+    assert "st.context.cookies" in inspect.getsource(library.CookieModel.get_cookie)

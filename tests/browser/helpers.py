@@ -72,8 +72,8 @@ def eventually(read: Callable[[], T], expected: T, *, timeout_s: float = TIMEOUT
 def settle(page: Page) -> None:
     """Wait until the page's components have loaded and the reruns they ask for are done.
 
-    The re-login cookie component loads in a frame after the first run and then asks for
-    one more run; typing into a form before that run has finished can be lost.
+    The re-login cookie's writer (after a sign-in or a sign-out) loads in a frame and then
+    asks for one more run; typing into a form before that run has finished can be lost.
     """
     wait_idle(page)
     page.wait_for_load_state("networkidle")

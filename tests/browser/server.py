@@ -117,15 +117,17 @@ def server_launch(
     *,
     port: int | None = None,
     cookie_key: str | None = None,
+    launcher: str = "streamlit",
 ) -> LiveServer:
     """Start the portal on a free port without waiting for it (see server_wait); mode is
-    PORTAL_ENV ("demo" where a test signs in with the demo accounts)."""
+    PORTAL_ENV ("demo" where a test signs in with the demo accounts); launcher is the module
+    run as `python -m` (Streamlit's command line, or a test's wrapper of it)."""
     port, cookie_key = port or free_port(), cookie_key or secrets.token_urlsafe(48)
     log_path = workdir / f"server-{port}.log"
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        launcher,
         "run",
         "streamlit_app.py",
         "--server.headless",
@@ -173,9 +175,11 @@ def server_wait(server: LiveServer) -> LiveServer:
     return server
 
 
-def server_start(database_url: str, workdir: Path, mode: str = "test") -> LiveServer:
+def server_start(
+    database_url: str, workdir: Path, mode: str = "test", launcher: str = "streamlit"
+) -> LiveServer:
     """Start the portal on a free port and wait until its health check answers."""
-    return server_wait(server_launch(database_url, workdir, mode))
+    return server_wait(server_launch(database_url, workdir, mode, launcher=launcher))
 
 
 def servers_start(

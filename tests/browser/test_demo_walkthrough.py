@@ -106,7 +106,7 @@ def test_the_readme_walkthrough_ends_with_a_verified_certificate(new_context, de
 
     open_page(handset, "/check_in")
     expect(main(handset).get_by_text("Checked in:").first).to_be_visible()
-    settle(handset)  # else the shot can catch the cookie component's rerun half drawn
+    settle(handset)  # the shot shows the page drawn and loaded
     shot(handset, "phone-check-in")
     main(handset).get_by_text("Your attendance").scroll_into_view_if_needed()
     assert handset.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
@@ -151,8 +151,7 @@ def test_the_readme_walkthrough_ends_with_a_verified_certificate(new_context, de
     office_context.add_cookies([demo_server.auth_cookie("demo-admin")])
     office = office_context.new_page()
     open_page(office, "/certificates_admin")
-    # The re-login cookie component's rerun, asked for after the page loads, would undo a
-    # choice made while it runs.
+    # A choice made while the first run is still drawing can be undone by it.
     settle(office)
     offering = main(office).get_by_role("combobox", name="Offering")
     offering.click()

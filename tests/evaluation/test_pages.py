@@ -203,7 +203,7 @@ def test_draft_survives_a_load_interrupted_by_a_rerun(attendee, session):
     stored = saved_answers(session, enrollment.id, questions)
     assert {k: stored[k] for k in draft} == draft
     session.rollback()  # end the read, as the page writes next
-    at.run()  # and the next run (the cookie component's) keeps them too
+    at.run()  # and the next run (as a component's answer asks for) keeps them too
     assert _radio(at, prefix + "objective-1").value == 5
     session.expire_all()
     assert saved_answers(session, enrollment.id, questions)["comments"] == "Kind words"
