@@ -161,21 +161,20 @@ def test_sign_ins_and_check_ins_go_through_while_a_slow_server_takes_mail(
     window = window_make(session, offering.sessions[0], opens_at=START - timedelta(minutes=10))
     session.commit()
     port = _free_port()
-    inbox = Inbox(data_delay=1.5)  # seconds per message
+    # Far longer than any pause of a loaded machine: a write that waits for a send waits this.
+    inbox = Inbox(data_delay=5.0)  # seconds per message
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    _queue(factory, 3)
+    _queue(factory, 2)
     sender = threading.Thread(
         target=outbox_send_due, kwargs={"factory": factory, "settings": _settings(port)}
     )
     try:
         sender.start()
-        time.sleep(0.5)  # the sender is talking to the server now
-        slowest = 0.0
+        assert inbox.receiving.wait(timeout=60), "the sender never reached the server"
         now = START + timedelta(minutes=2)
         code = current_code(window, now).code
         for person in people:
-            started = time.monotonic()
             with transaction(factory) as s:
                 sign_in_record(
                     session=s,
@@ -187,13 +186,13 @@ def test_sign_ins_and_check_ins_go_through_while_a_slow_server_takes_mail(
                 )
             with transaction(factory) as s:
                 assert attendance_code_submit(session=s, user_id=person.id, code=code, now=now).ok
-            slowest = max(slowest, time.monotonic() - started)
-        assert sender.is_alive(), "the writes must happen while mail is being sent"
-        sender.join(timeout=30)
+        # Every sign-in and check-in went through while the server still held the first
+        # message: the sender keeps no write lock while it talks to the server.
+        assert inbox.messages == [], "a sign-in or check-in waited for a message to be sent"
+        sender.join(timeout=60)
     finally:
         controller.stop()
-    assert slowest < 0.5, f"a sign-in and check-in waited {slowest:.1f} s for the mail sender"
-    assert len(inbox.messages) == 3 and _statuses(factory) == ["sent"] * 3
+    assert len(inbox.messages) == 2 and _statuses(factory) == ["sent"] * 2
 
 
 class SlowQuit(SMTP):
