@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
-    AUTH_COOKIE,
-    eventually,
     main,
     open_page,
     settle,
     sidebar,
     sign_in_form,
+    sign_out,
     text_input,
+    wait_for_auth_cookie,
     wait_idle,
 )
 from tests.browser.server import LiveServer, database_prepare, server_start, server_stop
@@ -54,10 +54,6 @@ def _sign_in(page: Page, username: str) -> None:
     sign_in_form(page).click()
 
 
-def _has_cookie(context: BrowserContext) -> bool:
-    return any(c["name"] == AUTH_COOKIE and c["value"] for c in context.cookies())
-
-
 def test_home_is_drawn_whole_after_signing_in(new_context, stalled_server, screenshot):
     context = new_context(stalled_server)
     page = context.new_page()
@@ -70,7 +66,7 @@ def test_home_is_drawn_whole_after_signing_in(new_context, stalled_server, scree
     wait_idle(page)
     screenshot(page, "home")
     # The re-login cookie, drawn after the page, is written all the same.
-    assert eventually(lambda: _has_cookie(context), True)
+    assert wait_for_auth_cookie(page)["value"]
 
 
 def test_a_page_that_stops_early_still_writes_the_cookie(new_context, stalled_server):
@@ -79,7 +75,6 @@ def test_a_page_that_stops_early_still_writes_the_cookie(new_context, stalled_se
     _sign_in(page, NEWCOMER)  # not enrolled: Home says so and stops
     expect(main(page).get_by_text("You are not enrolled in an offering yet.")).to_be_visible()
     wait_idle(page)
-    assert eventually(lambda: _has_cookie(context), True)
-    page.get_by_role("button", name="Sign out").click()
-    expect(sign_in_form(page)).to_be_visible()
-    assert eventually(lambda: _has_cookie(context), False) is False
+    assert wait_for_auth_cookie(page)["value"]
+    sign_out(page)
+    assert wait_for_auth_cookie(page, present=False) is None

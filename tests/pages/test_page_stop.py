@@ -2,7 +2,10 @@
 
 from streamlit.testing.v1 import AppTest
 
-from portal import PROJECT_ROOT
+from portal import PROJECT_ROOT, ui
+from portal.db import transaction
+from portal.models import User
+from tests.factories import user_make
 
 
 def _texts(at: AppTest) -> list[str]:
@@ -66,3 +69,11 @@ def test_pages_end_early_through_ui_stop():
     pages = sorted((PROJECT_ROOT / "pages").glob("*.py"))
     assert pages
     assert [p.name for p in pages if "st.stop(" in p.read_text()] == []
+
+
+def test_a_stop_inside_a_transaction_writes_nothing(factory, session):
+    # The page ends but the run goes on: a write begun before the stop must still be undone.
+    with ui.page_frame(), transaction(factory) as s:
+        user_make(s, username="half.written")
+        ui.stop()
+    assert session.query(User).filter_by(username="half.written").count() == 0
