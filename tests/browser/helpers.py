@@ -196,6 +196,9 @@ def sign_in(page: Page, username: str, password: str) -> None:
                 raise
     expect(signed_in).to_be_visible(timeout=TIMEOUT_MS)
     wait_idle(page)
+    # Signed in for good once the browser holds the re-login cookie (written after the page
+    # is drawn): a new tab or a typed address opened before then starts signed out.
+    wait_for_auth_cookie(page)
 
 
 def sign_out(page: Page) -> None:
