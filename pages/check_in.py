@@ -1,12 +1,11 @@
 """Participant: check in and out of a live session with the instructor's code."""
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from portal import ui
 from portal.accounts.ui import require_role
-from portal.attendance import checkin, corrections, mine
-from portal.attendance.localtime import format_both, session_clock_instant
+from portal.attendance import checkin, mine
+from portal.attendance.localtime import format_both
 from portal.models import utc_now
 from portal.timefmt import format_span
 
@@ -14,8 +13,19 @@ user = require_role("participant")
 ui.show_flash()
 st.title("Check in")
 own_zone = st.context.timezone or "UTC"
-# The rules are shown here but read below with the rest, after any code is submitted.
-rules_shown = st.empty()
+
+
+def _view() -> mine.CheckInView:
+    """A recent read: a submitted code drops it, so after one this reads afresh."""
+    content_dir = ui.settings().content_dir
+    return ui.query_recent(
+        mine.check_in_view, user_id=user.id, now=utc_now(), content_dir=content_dir
+    )
+
+
+# A code submitted below changes the evidence, never the rules: they come from this read.
+for rule in _view().rules:
+    st.info(rule.text, icon=":material/schedule:")
 
 # The QR code opens this page with ?code=: a signed-in person is checked in by opening it.
 # The code leaves the address at once, so a reload or a shared link submits nothing.
@@ -38,38 +48,6 @@ def _send(typed: str, leave_early: bool) -> checkin.CheckinOutcome | None:
         "check_in", checkin.attendance_code_submit, user_id=user.id, code=typed,
         now=utc_now(), leave_early=leave_early,
     )  # fmt: skip
-
-
-def _correction_form(request: DeltaGenerator, offering: mine.MyOffering, form: str) -> None:
-    """The correction request form of one offering, in its open expander."""
-    with request, st.form(form):
-        chosen = st.selectbox(
-            "Session",
-            offering.sessions,
-            format_func=lambda s: s.attendance.title,
-            key=f"{form}_session",
-        )
-        note = st.text_area("What happened?", key=f"{form}_note", max_chars=2000)
-        suggest = st.checkbox(f"Suggest times ({offering.time_zone})", key=f"{form}_suggest")
-        clock_in = st.time_input("I joined at", value=None, key=f"{form}_in")
-        clock_out = st.time_input("I left at", value=None, key=f"{form}_out")
-        sent = st.form_submit_button("Send request", key=f"{form}_send")
-    if not sent or chosen is None:
-        return
-    a = chosen.attendance
-    times = {
-        key: session_clock_instant(clock, a.starts_at, a.ends_at, offering.time_zone)
-        if suggest and clock
-        else None
-        for key, clock in (("requested_check_in", clock_in), ("requested_check_out", clock_out))
-    }
-    done = ui.submit(
-        form, corrections.correction_request, user_id=user.id,
-        enrollment_id=offering.enrollment_id, live_session_id=a.live_session_id,
-        note=note, now=utc_now(), **times,
-    )  # fmt: skip
-    if done is not None:
-        ui.flash_rerun("Your request was sent to the instructor.")
 
 
 def _session_item(s: mine.MySession, zone: str) -> str:
@@ -113,45 +91,38 @@ if pending := st.session_state.get("checkin_pending"):
 ui.field_error("check_in", "code")
 ui.form_error("check_in")
 
-view = ui.query(
-    mine.check_in_view, user_id=user.id, now=utc_now(), content_dir=ui.settings().content_dir
-)
-if view.rules:
-    with rules_shown.container():
-        for rule in view.rules:
-            st.info(rule.text, icon=":material/schedule:")
+view = _view()
 st.subheader("Live now")
-live_now = view.live_now
-if not live_now:
+if not view.live_now:
     st.info("None of your sessions is live right now.")
 windows = {"in": "Check-in is open", "out": "Check-out is open"}
-for live in live_now:
+for live in view.live_now:
     opened = " · ".join(windows[k] for k in live.open_kinds) or "No code is being shown right now."
-    # One markdown block per card (each element is a message to the browser on every run).
-    st.container(border=True).markdown(
+    # One element per card (each element is a message to the browser on every run); green is
+    # kept for what the person just did.
+    st.info(
         f"**{ui.escape_markdown(live.title)}** · {ui.escape_markdown(live.offering_label)}  \n"
         f":small[{format_span(live.starts_at, live.ends_at, live.time_zone)} · your time: "
         f"{format_span(live.starts_at, live.ends_at, own_zone)}]\n\n"
         f"{opened}\n\n"
         f"Checked in: {format_both(live.checked_in_at, live.time_zone, own_zone)}  \n"
-        f"Checked out: {format_both(live.checked_out_at, live.time_zone, own_zone)}"
+        f"Checked out: {format_both(live.checked_out_at, live.time_zone, own_zone)}",
+        icon=":material/videocam:",
     )
 
-st.subheader("Your attendance")
+heading = "### Your attendance\n\n"  # in the first offering's block: one message fewer
+if not view.offerings:
+    st.markdown(heading)
 for offering in view.offerings:
     # One markdown block per offering: each element is a message to the browser on every run.
     sessions = "\n".join(_session_item(s, offering.time_zone) for s in offering.sessions)
     label = ui.escape_markdown(offering.offering_label)
-    st.markdown(f"**{label}** — overall: {offering.status}\n\n{sessions}")
-    if offering.enrollment_status != "active":
-        continue
-    form = f"correction_{offering.enrollment_id}"
-    # The form is built only while the expander is open (opening it reruns the page): its
-    # fields would otherwise cost every run of the page, most of them by people who never
-    # ask for a correction.
-    request = st.expander("Request a correction", key=f"{form}_open", on_change="rerun")
-    if request.open:
-        _correction_form(request, offering, form)
-    for field in ("note", "checked_out_at"):
-        ui.field_error(form, field)
-    ui.form_error(form)
+    st.markdown(f"{heading}**{label}** — overall: {offering.status}\n\n{sessions}")
+    heading = ""
+    if offering.enrollment_status == "active":
+        st.page_link(
+            ui.menu_page(user.role, "attendance_correction.py"),
+            label="Request a correction",
+            icon=":material/edit_calendar:",
+            query_params={"enrollment": str(offering.enrollment_id)},
+        )

@@ -46,6 +46,14 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("journal.py", "Appreciation journal", ":material/edit_note:", PARTICIPANT, "Workshop"),
     PageSpec("check_in.py", "Check in", ":material/how_to_reg:", PARTICIPANT, "Workshop"),
+    PageSpec(
+        "attendance_correction.py",
+        "Attendance correction",
+        ":material/edit_calendar:",
+        PARTICIPANT,
+        "Workshop",
+        hidden=True,  # opened from Check in, for one offering
+    ),
     PageSpec("evaluation.py", "Evaluation", ":material/rate_review:", PARTICIPANT, "Workshop"),
     PageSpec(
         "certificates.py", "Certificates", ":material/workspace_premium:", PARTICIPANT, "Workshop"
@@ -90,6 +98,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "verify.py", "Verify a certificate", ":material/verified:", PUBLIC | EVERYONE, "Account"
     ),
+    PageSpec("sign_out.py", "Sign out", ":material/logout:", EVERYONE, "Account"),
     # Reached from emailed links only, never from the menu.
     PageSpec(
         "set_password.py",

@@ -29,6 +29,7 @@ from portal.materials.queries import storage_missing_problem
 from portal.models import utc_now
 from portal.navigation import PageSpec, pages_for
 from portal.operations.checks import SERVER, checks_run
+from portal.recent_reads import RecentReads
 from portal.run_lanes import is_signed_in_run, run_lanes
 from portal.runtime import runtime_demo_seed, runtime_start
 from portal.settings import Settings, SettingsError, settings_load
@@ -106,7 +107,9 @@ def configured_or_stop() -> None:
 @contextmanager
 def request_logging(user_id: int | None) -> Iterator[None]:
     """Log lines of this script run carry the browser session's id and the user's id."""
-    request_id = st.session_state.setdefault("_request_id", request_id_new())
+    request_id = st.session_state.get("_request_id") or st.session_state.setdefault(
+        "_request_id", request_id_new()
+    )
     with log_context(request_id=request_id, user_id=user_id if user_id is not None else "-"):
         yield
 
@@ -274,6 +277,24 @@ def query(fn: Callable[..., T], **kwargs: Any) -> T:
         return fn(session, **kwargs)
 
 
+_RECENT_READS = "_recent_reads"
+
+
+def query_recent(fn: Callable[..., T], **kwargs: Any) -> T:
+    """query(), or the same read made by this browser session within the last few seconds
+    (portal.recent_reads); every action through submit() drops them. The other arguments
+    name the read and must be hashable; `now`, if given, does not: a kept read is as of then."""
+    recent = st.session_state.setdefault(_RECENT_READS, RecentReads())
+    named = tuple(item for item in kwargs.items() if item[0] != "now")
+    return recent.get((fn, named), lambda: query(fn, **kwargs))
+
+
+def recent_reads_clear() -> None:
+    """Drop this browser session's recent reads: the next run reads afresh."""
+    if (recent := st.session_state.get(_RECENT_READS)) is not None:
+        recent.clear()
+
+
 def _errors_key(form: str) -> str:
     return f"_errors_{form}"
 
@@ -285,6 +306,7 @@ def submit(form_key: str, service: Callable[..., T], /, **kwargs: Any) -> T | No
     such as a counted failed password check.
     """
     st.session_state.pop(_errors_key(form_key), None)
+    recent_reads_clear()  # whatever the outcome, the next reads show it
     try:
         with _session() as session, session.begin():
             result = service(session=session, **kwargs)
@@ -489,6 +511,13 @@ def menu(role: str | None) -> list[tuple[PageSpec, st.Page]]:
         specs = pages_for(role)
         pages = _MENUS[role] = tuple((spec, _page_of(spec, spec is specs[0])) for spec in specs)
     return [(spec, copy.copy(page)) for spec, page in pages]
+
+
+def menu_page(role: str, script: str) -> st.Page:
+    """The st.Page of a script in a role's menu, for st.page_link: cheaper than a path, which
+    Streamlit resolves against the file system on every call."""
+    menu(role)  # builds the role's pages once
+    return next(page for spec, page in _MENUS[role] if spec.script == script)
 
 
 # Keyboard focus drawn as a ring on every focusable element (Streamlit shows only a border

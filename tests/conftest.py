@@ -16,6 +16,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -310,6 +311,17 @@ def app_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     settings_load.cache_clear()
     yield database_url
     settings_load.cache_clear()
+
+
+@pytest.fixture
+def reads_clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The clock of portal.recent_reads, standing still until the test moves it (element 0);
+    Streamlit and everything else keep the real one."""
+    from portal import recent_reads
+
+    now = [1000.0]
+    monkeypatch.setattr(recent_reads, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    return now
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,17 @@ from portal.accounts.signin_cookie import cookie_claim, cookie_token
 from portal.accounts.throttle import SignInPolicy
 from portal.db import transaction
 from portal.models import utc_now
-from portal.ui import client_address, db, escape_markdown, fail, query, read, settings, stop
+from portal.ui import (
+    client_address,
+    db,
+    escape_markdown,
+    fail,
+    query,
+    query_recent,
+    read,
+    settings,
+    stop,
+)
 
 _AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
 _COOKIE_ACTION = "_cookie_action"
@@ -239,14 +249,20 @@ def authenticate() -> CurrentUser | None:
     return user or current_user()
 
 
-@st.fragment
 def browser_cookies() -> None:
     """The pending re-login cookie write, drawn by the entry script after the page.
 
     In a fragment, so the browser's answer reruns only this. And last: a fragment rerun that
     arrives while the page is still being drawn can make Streamlit drop the rest of that run
     (a page left half drawn); the answer comes only after the frame arrived, so after all else.
+    Nothing at all while no write is pending: a fragment costs every run a copy of its context.
     """
+    if _COOKIE_ACTION in st.session_state:
+        _browser_cookie_writer()
+
+
+@st.fragment
+def _browser_cookie_writer() -> None:
     _cookie_sync(_authenticator())
 
 
@@ -342,7 +358,9 @@ def sign_out(user: CurrentUser) -> None:
 
 
 def current_user() -> CurrentUser | None:
-    """The signed-in person, re-checked against the database (once per run: see page_run_user)."""
+    """The signed-in person, re-checked against the database at most once per run (see
+    page_run_user) and every few seconds (query_recent): a sign-out elsewhere, a new
+    password or a deactivation ends this session within that time."""
     if _RUN_USER in st.session_state:
         return st.session_state[_RUN_USER]
     username = st.session_state.get("username")
@@ -351,7 +369,7 @@ def current_user() -> CurrentUser | None:
     signed_in_at: datetime = st.session_state.get("signed_in_at") or datetime.min.replace(
         tzinfo=UTC
     )
-    user = query(_signed_in, username=username, signed_in_at=signed_in_at)
+    user = query_recent(_signed_in, username=username, signed_in_at=signed_in_at)
     if user is None:
         _forget_sign_in()
     return user
@@ -397,7 +415,6 @@ def return_page_take(user: CurrentUser | None) -> str | None:
 
 def _sidebar_account(user: CurrentUser) -> None:
     # Rendered by every page rather than the entry script, so it works on pages reached directly.
+    # Signing out is a page of the menu, not a button here: a widget on every page costs every
+    # run of every page.
     st.sidebar.caption(f"Signed in as **{escape_markdown(user.full_name)}** ({user.role})")
-    if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
-        sign_out(user)
-        st.rerun()

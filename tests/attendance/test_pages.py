@@ -6,7 +6,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from portal.attendance.codes import current_code
-from portal.models import Attendance, CodeWindow, utc_now
+from portal.models import Attendance, CodeWindow, CorrectionRequest, utc_now
 from tests.apptest import ENTRY, app_as, page_alone, texts
 from tests.factories import enrollment_make, offering_make, user_make
 from tests.factories_attendance import attendance_make, window_make
@@ -93,17 +93,56 @@ def test_check_in_page_refuses_a_wrong_code(app_env, session, world):
     assert session.scalar(select(Attendance.id)) is None
 
 
-def test_participant_requests_a_correction(app_env, session, world):
-    _, _, participant, _ = world
+def _correction_page(participant, enrollment_id: int) -> AppTest:
+    """The request page as Check in's link opens it, for this enrollment."""
+    at = app_as(participant)
+    at.query_params["enrollment"] = str(enrollment_id)
+    at.switch_page("pages/attendance_correction.py")
+    return at.run()
+
+
+def test_check_in_links_each_active_enrollment_to_its_correction_request(app_env, session, world):
+    _, _, participant, enrollment = world
     at = app_as(participant, "check_in.py")
-    form = f"correction_{world[3].id}"
-    assert not at.text_area, "the form is built only once its expander is opened"
-    at.session_state[f"{form}_open"] = True  # as opening the expander does
-    at.run()
+    links = at.get("page_link")
+    assert [link.proto.label for link in links] == ["Request a correction"]
+    assert links[0].proto.query_string == f"enrollment={enrollment.id}"
+    assert links[0].proto.page == "attendance_correction"
+    assert not at.text_area, "the request form is on its own page, not built on every run"
+
+
+def test_participant_requests_a_correction(app_env, session, world):
+    _, _, participant, enrollment = world
+    at = _correction_page(participant, enrollment.id)
+    form = f"correction_{enrollment.id}"
     at.text_area(key=f"{form}_note").input("My internet dropped")
     at.button(key=f"{form}_send").click().run()
     assert not at.exception
     assert "Your request was sent" in texts(at)
+    assert "Check in" in [t.value for t in at.title]
+    request = session.scalars(select(CorrectionRequest)).one()
+    assert (request.enrollment_id, request.note) == (enrollment.id, "My internet dropped")
+
+
+def test_a_correction_request_without_a_note_is_refused_beside_the_field(app_env, session, world):
+    _, _, participant, enrollment = world
+    at = _correction_page(participant, enrollment.id)
+    at.button(key=f"correction_{enrollment.id}_send").click().run()
+    assert not at.exception
+    assert "Tell the instructor what happened." in texts(at)
+    assert session.scalar(select(CorrectionRequest.id)) is None
+
+
+def test_another_participants_enrollment_opens_no_request_form(app_env, session, world):
+    _, offering, _, enrollment = world
+    other = user_make(session, full_name="Sam Other")
+    enrollment_make(session, other, offering)
+    session.commit()
+    at = _correction_page(other, enrollment.id)  # Alex's enrollment, in Sam's browser
+    assert not at.exception
+    assert "Open this page from Check in" in texts(at)
+    assert not at.text_area
+    assert "Alex" not in texts(at)
 
 
 def test_console_opens_check_in_and_shows_code_and_roster(app_env, session, world):

@@ -166,7 +166,7 @@ def expect_signed_out(page: Page) -> None:
     expect(sign_in_form(page).or_(notice).first).to_be_visible(timeout=TIMEOUT_MS)
     wait_idle(page)
     expect(page.get_by_text("Signed in as")).to_have_count(0)
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    expect(page.get_by_role("link", name="Sign out")).to_have_count(0)
 
 
 def expect_signed_in(page: Page, full_name: str) -> None:
@@ -183,7 +183,7 @@ def sign_in(page: Page, username: str, password: str) -> None:
     settle(page)
     text_input(page, "Username").fill(username)
     text_input(page, "Password").fill(password)
-    signed_in = page.get_by_role("button", name="Sign out")
+    signed_in = sidebar(page).get_by_text("Signed in as")
     for _attempt in range(3):
         sign_in_form(page).click()
         try:
@@ -202,8 +202,9 @@ def sign_in(page: Page, username: str, password: str) -> None:
 
 
 def sign_out(page: Page) -> None:
-    """Sign out with the sidebar's button and wait for the sign-in form."""
-    sidebar(page).get_by_role("button", name="Sign out").click()
+    """Sign out through the menu's Sign out page and wait for the sign-in form."""
+    sidebar(page).get_by_role("link", name="Sign out").click()
+    main(page).get_by_role("button", name="Sign out").click()
     expect(sign_in_form(page)).to_be_visible(timeout=TIMEOUT_MS)
     wait_idle(page)
 

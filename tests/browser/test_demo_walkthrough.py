@@ -111,6 +111,12 @@ def test_the_readme_walkthrough_ends_with_a_verified_certificate(new_context, de
     main(handset).get_by_text("Your attendance").scroll_into_view_if_needed()
     assert handset.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     shot(handset, "phone-attendance")
+    main(handset).get_by_role("link", name="Request a correction").first.click()
+    expect(main(handset).get_by_role("heading", name="Request a correction")).to_be_visible()
+    expect(main(handset).get_by_text("What happened?")).to_be_visible()
+    settle(handset)
+    assert handset.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(handset, "phone-correction-request")
     open_page(handset, "/enroll")
     expect(main(handset).get_by_text("How to pay:").first).to_be_visible()
     settle(handset)

@@ -1,5 +1,7 @@
 from sqlalchemy import select
 
+from portal import recent_reads
+from portal.accounts import services as accounts
 from portal.models import User
 from portal.settings import DEMO_SIGNATURE
 from tests.apptest import app_as, texts
@@ -138,13 +140,28 @@ def test_registration_creates_the_account_and_signs_in(app_env, factory):
 def test_signing_out_ends_the_session_and_earlier_cookies(app_env, session, factory):
     user = user_make(session, username="pat")
     session.commit()
-    at = app_as(user, "profile.py")
+    at = app_as(user, "sign_out.py")
     before = user.sessions_valid_after
     at.button(key="sign_out").click()
     at.run()
     assert not at.session_state["authentication_status"]
     with factory() as check:
         assert check.get(User, user.id).sessions_valid_after > before
+
+
+def test_a_sign_out_elsewhere_ends_this_session_within_a_few_seconds(
+    app_env, session, factory, reads_clock
+):
+    user = user_make(session, username="pat")
+    session.commit()
+    at = app_as(user, "profile.py")
+    with factory() as elsewhere, elsewhere.begin():
+        accounts.sign_out(session=elsewhere, user_id=user.id)  # on another device
+    reads_clock[0] += recent_reads.RECENT_SECONDS
+    at.run()
+    assert not at.exception
+    assert not at.session_state["authentication_status"]
+    assert "Please sign in" in texts(at)
 
 
 def test_outside_demo_mode_the_demo_admin_cannot_sign_in(app_env, session, monkeypatch, tmp_path):
