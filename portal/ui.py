@@ -67,8 +67,12 @@ def _logging() -> None:
 
 
 # A failing configuration is checked again after this many seconds, so a fixed database or
-# folder is noticed without a restart; a good one is rechecked as rarely.
+# folder is noticed without a restart. A good one only every ten minutes: the checks (a new
+# database connection, the migration scripts, the signature image) cost a third of a second
+# of CPU, paid by whichever page run finds them due, and a fault that arises meanwhile shows
+# as the failing read's own message.
 CHECK_SECONDS = 30
+GOOD_CHECK_SECONDS = 600
 Environment = tuple[tuple[str, str], ...]
 # (when checked, problems) per environment. A plain dict rather than st.cache_data, which
 # hashes the key and copies the value on every run; two runs checking at once is harmless.
@@ -76,10 +80,13 @@ _CHECKED: dict[Environment, tuple[float, tuple[str, ...]]] = {}
 
 
 def _problems(environment: Environment) -> tuple[str, ...]:
-    """The configuration's problems, checked at most every CHECK_SECONDS per environment."""
+    """The configuration's problems per environment, checked again after CHECK_SECONDS while
+    there are some, after GOOD_CHECK_SECONDS while there are none."""
     now = time.monotonic()
     checked = _CHECKED.get(environment)
-    if checked is not None and now - checked[0] < CHECK_SECONDS:
+    if checked is not None and now - checked[0] < (
+        CHECK_SECONDS if checked[1] else GOOD_CHECK_SECONDS
+    ):
         return checked[1]
     problems = tuple(checks_run(SERVER))
     for problem in problems:
