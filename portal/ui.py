@@ -313,21 +313,25 @@ def submit(form_key: str, service: Callable[..., T], /, **kwargs: Any) -> T | No
     such as a counted failed password check.
     """
     st.session_state.pop(_errors_key(form_key), None)
-    recent_reads_clear()  # whatever the outcome, the next reads show it
     try:
         with _session() as session, session.begin():
             result = service(session=session, **kwargs)
     except FieldErrors as error:
-        st.session_state[_errors_key(form_key)] = error.errors
+        errors = error.errors
     except PortalError as error:
-        st.session_state[_errors_key(form_key)] = {"_form": str(error)}
+        errors = {"_form": str(error)}
     except Exception as error:  # the database or storage failed: words and an id, no detail
         failure = failure_record(error, f"{form_key}: {getattr(service, '__name__', service)}")
         st.session_state[_errors_key(form_key)] = {"_form": failure.text}
+        # Rolled back, so nothing changed: the page draws from its recent reads rather than
+        # meet the same fault again and show a second error.
+        return None
     else:
-        if not isinstance(result, FieldErrors):
-            return result
-        st.session_state[_errors_key(form_key)] = result.errors
+        errors = result.errors if isinstance(result, FieldErrors) else None
+    recent_reads_clear()  # done or refused (a refusal may count an attempt): read afresh
+    if errors is None:
+        return result
+    st.session_state[_errors_key(form_key)] = errors
     return None
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import exc, select
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import app_test
 
-from portal import PROJECT_ROOT
+from portal import PROJECT_ROOT, ui
 from portal.attendance import checkin
 from portal.attendance.codes import current_code
 from portal.failures import (
@@ -119,6 +119,25 @@ def test_a_database_error_during_check_in_is_told_in_words(live, monkeypatch, lo
     assert DATABASE_UNREACHABLE in shown
     _no_leaks(shown, "password_hash", "username_1")
     _shown_once_in_log(shown, log_lines)
+
+
+def test_a_failed_check_in_is_one_message_while_the_database_stays_down(
+    live, monkeypatch, log_lines, reads_clock, through_entry_script
+):
+    """The action is rolled back, so the page draws from its recent read of Check in rather
+    than meet the fault again and show a second error under another id."""
+    (person, _), window = live
+    at = app_as(person, "check_in.py")
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise _operational_error()
+
+    monkeypatch.setattr(checkin, "attendance_code_submit", broken)
+    monkeypatch.setattr(ui, "query", broken)  # any read made afresh would fail too
+    shown = _check_in(at, window)
+    assert DATABASE_UNREACHABLE in shown
+    _shown_once_in_log(shown, log_lines)
+    assert "Live now" in shown  # drawn from the recent read
 
 
 def test_an_unwritable_storage_folder_is_told_in_words(app_env, session, monkeypatch, log_lines):
