@@ -13,13 +13,10 @@ st.title("Request a correction")
 st.page_link("pages/check_in.py", label="Back to Check in", icon=":material/arrow_back:")
 # Check in links here with the enrollment in the address; only the person's own is found.
 wanted = st.query_params.get("enrollment", "")
-offering = next(
-    (
-        o
-        for o in ui.query(mine.my_attendance, user_id=user.id)
-        if str(o.enrollment_id) == wanted and o.enrollment_status == "active"
-    ),
-    None,
+offering = (
+    ui.query(mine.correction_offering, user_id=user.id, enrollment_id=int(wanted))
+    if wanted.isdigit()
+    else None
 )
 if offering is None:
     ui.fail("Open this page from Check in, with “Request a correction” under your offering.")

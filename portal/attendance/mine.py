@@ -177,6 +177,19 @@ def my_attendance(session: Session, user_id: int) -> list[MyOffering]:
     return _mine(session, enrollments, _summaries(session, enrollments))
 
 
+def correction_offering(session: Session, user_id: int, enrollment_id: int) -> MyOffering | None:
+    """The person's own active enrollment a correction can be asked for, with its evidence;
+    None for anyone else's, or one cancelled or finished."""
+    return next(
+        (
+            offering
+            for offering in my_attendance(session, user_id)
+            if offering.enrollment_id == enrollment_id and offering.enrollment_status == "active"
+        ),
+        None,
+    )
+
+
 def _person(session: Session, user_id: int) -> User | None:
     """The person with their licenses, in one statement."""
     query = select(User).where(User.id == user_id).options(joinedload(User.licenses))

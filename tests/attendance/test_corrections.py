@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.attendance import mine
 from portal.attendance.corrections import attendance_mark, correction_decide, correction_request
 from portal.attendance.history import snapshot_text
 from portal.attendance.roster import correction_requests, record_history
@@ -184,3 +185,16 @@ def test_history_shows_times_in_the_offering_zone_not_raw_utc():
     values = {"checked_in_at": "2026-12-07T03:45:00+00:00", "checked_out_at": None}
     assert snapshot_text(values, "America/Los_Angeles") == "Sun, Dec 6, 2026, 7:45 PM PST → —"
     assert snapshot_text({}, "UTC") == "— → —"
+
+
+def test_a_correction_is_offered_only_for_ones_own_active_enrollment(session):
+    offering = offering_make(session)
+    owner, other = user_make(session), user_make(session)
+    mine_enrollment = enrollment_make(session, owner, offering)
+    session.commit()
+    found = mine.correction_offering(session, owner.id, mine_enrollment.id)
+    assert found is not None and found.enrollment_id == mine_enrollment.id
+    assert mine.correction_offering(session, other.id, mine_enrollment.id) is None
+    mine_enrollment.status = "cancelled"
+    session.commit()
+    assert mine.correction_offering(session, owner.id, mine_enrollment.id) is None

@@ -93,7 +93,7 @@ def test_check_in_page_refuses_a_wrong_code(app_env, session, world):
     assert session.scalar(select(Attendance.id)) is None
 
 
-def _correction_page(participant, enrollment_id: int) -> AppTest:
+def _correction_page(participant, enrollment_id: int | str) -> AppTest:
     """The request page as Check in's link opens it, for this enrollment."""
     at = app_as(participant)
     at.query_params["enrollment"] = str(enrollment_id)
@@ -122,6 +122,28 @@ def test_participant_requests_a_correction(app_env, session, world):
     assert "Check in" in [t.value for t in at.title]
     request = session.scalars(select(CorrectionRequest)).one()
     assert (request.enrollment_id, request.note) == (enrollment.id, "My internet dropped")
+
+
+def test_sending_the_same_correction_twice_keeps_one_request(app_env, session, world):
+    _, _, participant, enrollment = world
+    form = f"correction_{enrollment.id}"
+    for _ in range(2):  # the double click, or the back button and Send again
+        at = _correction_page(participant, enrollment.id)
+        at.text_area(key=f"{form}_note").input("My internet dropped")
+        at.button(key=f"{form}_send").click().run()
+        assert not at.exception
+    assert "You already have a request for this session waiting" in texts(at)
+    session.rollback()
+    assert len(session.scalars(select(CorrectionRequest.id)).all()) == 1
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "-1", "99999"])
+def test_a_typed_enrollment_that_is_not_the_persons_opens_no_form(app_env, session, world, typed):
+    _, _, participant, _ = world
+    at = _correction_page(participant, typed)
+    assert not at.exception
+    assert "Open this page from Check in" in texts(at)
+    assert not at.text_area
 
 
 def test_a_correction_request_without_a_note_is_refused_beside_the_field(app_env, session, world):
