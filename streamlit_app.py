@@ -3,11 +3,16 @@
 import streamlit as st
 
 from portal import navigation, ui
-from portal.accounts.ui import authenticate, browser_cookies, page_run_user, return_page_take
+from portal.accounts.ui import (
+    account_caption,
+    authenticate,
+    browser_cookies,
+    page_run_user,
+    return_page_take,
+)
 from portal.attendance.console import CHECK_IN_PATH
 
-st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
-ui.styles_apply()
+ui.page_config_apply()
 ui.configured_or_stop()
 settings = ui.settings()
 if settings.is_demo:
@@ -30,6 +35,7 @@ with ui.run_slot(), ui.run_database():
     # Failures (database away, storage unreadable) show words and an error id, never a traceback.
     with ui.request_logging(None), ui.failure_boundary("restoring the sign-in") as sign_in:
         user = authenticate()
+    ui.styles_apply(None if sign_in.failed else account_caption(user))
     if sign_in.failed:
         # Without st.navigation Streamlit would fall back to running pages/ directly: name every
         # page (so the address is kept for a reload) and run none; the message is shown.
@@ -59,3 +65,4 @@ with ui.run_slot(), ui.run_database():
             current.run()
     with ui.request_logging(user.id if user else None), ui.failure_boundary("the sign-in cookie"):
         browser_cookies()  # last: see its docstring
+ui.run_finished()

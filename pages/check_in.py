@@ -92,16 +92,16 @@ ui.field_error("check_in", "code")
 ui.form_error("check_in")
 
 view = _view()
-st.subheader("Live now")
+# "Live now" leads each card rather than heading them: each element is a message to the
+# browser on every run. Green is kept for what the person just did.
 if not view.live_now:
-    st.info("None of your sessions is live right now.")
+    st.info("**Live now:** none of your sessions.", icon=":material/videocam_off:")
 windows = {"in": "Check-in is open", "out": "Check-out is open"}
 for live in view.live_now:
     opened = " · ".join(windows[k] for k in live.open_kinds) or "No code is being shown right now."
-    # One element per card (each element is a message to the browser on every run); green is
-    # kept for what the person just did.
     st.info(
-        f"**{ui.escape_markdown(live.title)}** · {ui.escape_markdown(live.offering_label)}  \n"
+        f"**Live now:** **{ui.escape_markdown(live.title)}** · "
+        f"{ui.escape_markdown(live.offering_label)}  \n"
         f":small[{format_span(live.starts_at, live.ends_at, live.time_zone)} · your time: "
         f"{format_span(live.starts_at, live.ends_at, own_zone)}]\n\n"
         f"{opened}\n\n"

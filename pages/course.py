@@ -12,7 +12,11 @@ from portal.materials import ui as ui_materials
 user = require_role("participant")
 choices = ui.query(progress.participant_courses, user_id=user.id)
 if not choices:
+    st.title("Course")
     st.info("The course opens once you are enrolled in an offering.")
+    st.page_link(
+        ui.menu_page(user.role, "enroll.py"), label="Enrollment and fees", icon=":material/school:"
+    )
     ui.stop()
 choice = (
     choices[0]

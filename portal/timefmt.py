@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -29,6 +30,9 @@ def format_day(day: date) -> str:
     return f"{day:%a, %b} {day.day}, {day:%Y}"
 
 
+# Pages redraw the same instants on every run (Check in, several times a second in a live
+# session); the text of an instant in a zone never changes.
+@lru_cache(maxsize=4096)
 def format_instant(instant: datetime, time_zone: str) -> str:
     """'Thu, May 18, 2023, 9:00 AM PDT' in the zone: the one way the portal shows an instant."""
     local = instant.astimezone(zone(time_zone))
@@ -41,6 +45,7 @@ def format_clock(local: datetime) -> str:
     return f"{hour}:{local:%M %p} {local.tzname()}"
 
 
+@lru_cache(maxsize=4096)
 def format_span(starts_at: datetime, ends_at: datetime, time_zone: str) -> str:
     """'Thu, May 18, 2023, 9:00 AM – 12:00 PM PDT' (end date shown when it differs)."""
     start, end = starts_at.astimezone(zone(time_zone)), ends_at.astimezone(zone(time_zone))

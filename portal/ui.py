@@ -527,7 +527,8 @@ def menu(role: str | None) -> list[tuple[PageSpec, st.Page]]:
 def menu_page(role: str, script: str) -> st.Page:
     """The st.Page of a script in a role's menu, for st.page_link: cheaper than a path, which
     Streamlit resolves against the file system on every call."""
-    menu(role)  # builds the role's pages once
+    if role not in _MENUS:
+        menu(role)  # builds the role's pages once
     return next(page for spec, page in _MENUS[role] if spec.script == script)
 
 
@@ -539,6 +540,26 @@ FOCUS_CSS = (
 )
 
 
-def styles_apply() -> None:
-    """The portal's one piece of CSS, once per run of the entry script: a visible focus ring."""
-    st.html(FOCUS_CSS)
+def styles_apply(sidebar_caption: str | None = None) -> None:
+    """The portal's one piece of CSS, once per run of the entry script: a visible focus ring.
+    It rides in the sidebar's caption (HTML, escaped by its maker) when there is one: each
+    element is a message to the browser on every run."""
+    if sidebar_caption is None:
+        st.html(FOCUS_CSS)
+    else:
+        st.sidebar.caption(sidebar_caption + FOCUS_CSS, unsafe_allow_html=True)
+
+
+_PAGE_CONFIG_KEPT = "_page_config_kept"
+
+
+def page_config_apply() -> None:
+    """The tab's title and icon and the wide layout. The browser keeps them for the session,
+    so they are sent only until a run has finished: a run cut short can lose its messages."""
+    if not st.session_state.get(_PAGE_CONFIG_KEPT):
+        st.set_page_config(page_title="CE Portal", page_icon=":material/school:", layout="wide")
+
+
+def run_finished() -> None:
+    """Call last in the entry script: what the run sent has reached the browser's queue."""
+    st.session_state[_PAGE_CONFIG_KEPT] = True

@@ -8,11 +8,13 @@ and a re-login cookie is checked against the account before the library may use 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -53,7 +55,9 @@ _AUTHENTICATOR = "_authenticator"
 _ATTEMPT = "_sign_in_attempt"
 _CAPTCHA = "_sign_in_captcha"  # the sign-in form asks for the CAPTCHA too
 _SIGN_IN_MESSAGE = "_sign_in_message"  # a refusal to show after redrawing the form
-_RUN_USER = "_run_user"  # the person the entry script looked up, for the page of this run
+# The person the entry script looked up, for the page of this run (a context variable rather
+# than session state: read on every run, and session state is the dearer read).
+_RUN_USER: ContextVar[CurrentUser | Literal[False] | None] = ContextVar("run_user", default=False)
 ENTRY_SCRIPT = "streamlit_app.py"
 
 
@@ -269,11 +273,11 @@ def _browser_cookie_writer() -> None:
 @contextmanager
 def page_run_user(user: CurrentUser | None) -> Iterator[None]:
     """Hand the person the entry script looked up to the page it runs, for this run only."""
-    st.session_state[_RUN_USER] = user
+    token = _RUN_USER.set(user)
     try:
         yield
     finally:
-        st.session_state.pop(_RUN_USER, None)
+        _RUN_USER.reset(token)
 
 
 def sign_in_form() -> None:
@@ -361,8 +365,8 @@ def current_user() -> CurrentUser | None:
     """The signed-in person, re-checked against the database at most once per run (see
     page_run_user) and every few seconds (query_recent): a sign-out elsewhere, a new
     password or a deactivation ends this session within that time."""
-    if _RUN_USER in st.session_state:
-        return st.session_state[_RUN_USER]
+    if (user := _RUN_USER.get()) is not False:
+        return user
     username = st.session_state.get("username")
     if not st.session_state.get("authentication_status") or not username:
         return None
@@ -396,7 +400,6 @@ def require_role(*roles: str) -> CurrentUser:
         stop()
     if user.role not in roles:
         fail("This page is not available to your role.")
-    _sidebar_account(user)
     return user
 
 
@@ -413,8 +416,12 @@ def return_page_take(user: CurrentUser | None) -> str | None:
     return st.session_state.pop(_RETURN_TO, None) or None
 
 
-def _sidebar_account(user: CurrentUser) -> None:
-    # Rendered by every page rather than the entry script, so it works on pages reached directly.
-    # Signing out is a page of the menu, not a button here: a widget on every page costs every
-    # run of every page.
-    st.sidebar.caption(f"Signed in as **{escape_markdown(user.full_name)}** ({user.role})")
+def account_caption(user: CurrentUser | None) -> str | None:
+    """The sidebar's "Signed in as" line, as HTML-safe markdown (the entry script draws it on
+    every signed-in run, pages with no role guard included); None when nobody is signed in.
+    Signing out is a page of the menu, not a button here: a widget on every page costs every
+    run of every page."""
+    if user is None:
+        return None
+    name = escape_markdown(html.escape(user.full_name))
+    return f"Signed in as **{name}** ({user.role})"

@@ -11,6 +11,7 @@ from tests.browser.helpers import (
     expect_signed_out,
     headings,
     main,
+    menu_open,
     open_page,
     register,
     sign_in,
@@ -84,3 +85,43 @@ def test_wrong_password_is_refused(page, screenshot):
     expect(main(page).get_by_text("Username or password is incorrect.")).to_be_visible()
     expect_signed_out(page)
     screenshot(page, "refused")
+
+
+FOCUS_RING = "rgb(31, 111, 139) solid 3px"
+
+
+def _focus_ring(page) -> str:  # type: ignore[no-untyped-def]
+    """The outline of what the keyboard focuses next."""
+    page.keyboard.press("Tab")
+    return page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return `${s.outlineColor} ${s.outlineStyle} ${s.outlineWidth}`; }"
+    )
+
+
+def test_every_page_keeps_the_tab_title_the_wide_layout_and_the_focus_ring(page, screenshot):
+    # The entry script sends the page config only until a run has finished, and the focus
+    # ring's CSS inside the "Signed in as" line: the browser must keep both on every page.
+    open_page(page, "/")
+    expect_signed_out(page)
+    assert page.title() == "CE Portal"
+    assert _focus_ring(page) == FOCUS_RING
+    register(
+        page,
+        full_name="Kai Tabber",
+        email="kai@example.org",
+        username="kai.tabber",
+        password=PASSWORD,
+        profession="Marriage and family therapist (LMFT)",
+        license_number="LMFT 55555",
+        state="CA",
+    )
+    expect_signed_in(page, "Kai Tabber")
+    for title in ("Profile", "Check in", "Course"):
+        menu_open(page, title)
+        wait_idle(page)
+        assert page.title() == "CE Portal"
+        # Wide: Streamlit's centred layout is at most 736 px wide.
+        assert page.get_by_test_id("stMainBlockContainer").bounding_box()["width"] > 800
+        assert _focus_ring(page) == FOCUS_RING
+    screenshot(page, "focus-ring")
