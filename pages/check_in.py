@@ -4,14 +4,12 @@ import streamlit as st
 
 from portal import ui
 from portal.accounts.ui import require_role
-from portal.attendance import checkin, mine
+from portal.attendance import check_in_text, checkin, mine
 from portal.attendance.localtime import format_both
 from portal.models import utc_now
-from portal.timefmt import format_span
 
 user = require_role("participant")
 ui.show_flash()
-st.title("Check in")
 own_zone = st.context.timezone or "UTC"
 
 
@@ -23,9 +21,11 @@ def _view() -> mine.CheckInView:
     )
 
 
-# A code submitted below changes the evidence, never the rules: they come from this read.
-for rule in _view().rules:
-    st.info(rule.text, icon=":material/schedule:")
+# The title and the attendance rules are one block: each element is a message to the browser
+# on every run. A code submitted below changes the evidence, never the rules: they come from
+# this read.
+rules = "".join(f"\n\n> :material/schedule: {ui.escape_markdown(r.text)}" for r in _view().rules)
+st.markdown(f"# Check in{rules}")
 
 # The QR code opens this page with ?code=: a signed-in person is checked in by opening it.
 # The code leaves the address at once, so a reload or a shared link submits nothing.
@@ -48,19 +48,6 @@ def _send(typed: str, leave_early: bool) -> checkin.CheckinOutcome | None:
         "check_in", checkin.attendance_code_submit, user_id=user.id, code=typed,
         now=utc_now(), leave_early=leave_early,
     )  # fmt: skip
-
-
-def _session_item(s: mine.MySession, zone: str) -> str:
-    """One session's evidence as a short list item rather than a table row: it stacks on a
-    phone."""
-    a = s.attendance
-    return (
-        f"- **{ui.escape_markdown(a.title)}** — {a.status}, {a.minutes_attended} of "
-        f"{a.instructional_minutes} minutes  \n"
-        f"  Checked in: {format_both(a.checked_in_at, zone, own_zone)}  \n"
-        f"  Checked out: {format_both(a.checked_out_at, zone, own_zone)}  \n"
-        f"  Evidence: {a.source or '—'} · correction request: {s.request_status or '—'}"
-    )
 
 
 # An early check-out waits for the person's answer (the buttons below) before it is recorded.
@@ -96,28 +83,15 @@ view = _view()
 # browser on every run. Green is kept for what the person just did.
 if not view.live_now:
     st.info("**Live now:** none of your sessions.", icon=":material/videocam_off:")
-windows = {"in": "Check-in is open", "out": "Check-out is open"}
 for live in view.live_now:
-    opened = " · ".join(windows[k] for k in live.open_kinds) or "No code is being shown right now."
-    st.info(
-        f"**Live now:** **{ui.escape_markdown(live.title)}** · "
-        f"{ui.escape_markdown(live.offering_label)}  \n"
-        f":small[{format_span(live.starts_at, live.ends_at, live.time_zone)} · your time: "
-        f"{format_span(live.starts_at, live.ends_at, own_zone)}]\n\n"
-        f"{opened}\n\n"
-        f"Checked in: {format_both(live.checked_in_at, live.time_zone, own_zone)}  \n"
-        f"Checked out: {format_both(live.checked_out_at, live.time_zone, own_zone)}",
-        icon=":material/videocam:",
-    )
+    st.info(check_in_text.live_card(live, own_zone), icon=":material/videocam:")
 
 heading = "### Your attendance\n\n"  # in the first offering's block: one message fewer
 if not view.offerings:
     st.markdown(heading)
 for offering in view.offerings:
     # One markdown block per offering: each element is a message to the browser on every run.
-    sessions = "\n".join(_session_item(s, offering.time_zone) for s in offering.sessions)
-    label = ui.escape_markdown(offering.offering_label)
-    st.markdown(f"{heading}**{label}** — overall: {offering.status}\n\n{sessions}")
+    st.markdown(heading + check_in_text.offering_block(offering, own_zone))
     heading = ""
     if offering.enrollment_status == "active":
         st.page_link(

@@ -34,6 +34,7 @@ from portal.run_lanes import is_signed_in_run, run_lanes
 from portal.runtime import runtime_demo_seed, runtime_start
 from portal.settings import Settings, SettingsError, settings_load
 from portal.storage import object_store
+from portal.text import escape_markdown
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -417,12 +418,6 @@ def pager(key: str, total: int, noun: str, page_size: int = PAGE_SIZE) -> tuple[
     return page_size, first
 
 
-def escape_markdown(text: str) -> str:
-    """Text a person typed, safe to place inside Streamlit markdown."""
-    specials = "\\`*_{}[]()#+-.!|<>~$:"
-    return "".join(f"\\{c}" if c in specials else c for c in text)
-
-
 # Reruns that nobody asked for follow an action (the cookie component reports back after
 # sign-in), so a kept message stays for a few seconds instead of for one run.
 FLASH_SECONDS = 5.0
@@ -502,8 +497,10 @@ def staff_offering_pick(offerings: Sequence[Any], *, key: str, index: int = 0) -
 
 # The menu, built once per role and process: st.Page resolves and checks its script's path,
 # which costs more than the rest of the menu. Streamlit marks the Page that st.navigation
-# returns as the one to run (and Page.run unmarks it), so every run gets copies of its own.
+# returns as the one to run (and Page.run unmarks it): runs of one browser session take
+# turns, those of two sessions do not, so each session keeps copies of its own.
 _MENUS: dict[str | None, tuple[tuple[PageSpec, st.Page], ...]] = {}
+_SESSION_MENU = "_menu"
 
 
 def _page_of(spec: PageSpec, default: bool) -> st.Page:
@@ -515,13 +512,18 @@ def _page_of(spec: PageSpec, default: bool) -> st.Page:
 
 
 def menu(role: str | None) -> list[tuple[PageSpec, st.Page]]:
-    """The menu of a role as (spec, st.Page) pairs, the first page the default; call during a
-    script run (st.Page needs one)."""
+    """The menu of a role as (spec, st.Page) pairs, the first page the default, kept for the
+    browser session; call during a script run (st.Page needs one)."""
+    kept = st.session_state.get(_SESSION_MENU)
+    if kept is not None and kept[0] == role:
+        return kept[1]
     pages = _MENUS.get(role)
     if pages is None:
         specs = pages_for(role)
         pages = _MENUS[role] = tuple((spec, _page_of(spec, spec is specs[0])) for spec in specs)
-    return [(spec, copy.copy(page)) for spec, page in pages]
+    copies = [(spec, copy.copy(page)) for spec, page in pages]
+    st.session_state[_SESSION_MENU] = (role, copies)
+    return copies
 
 
 def menu_page(role: str, script: str) -> st.Page:
