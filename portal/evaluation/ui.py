@@ -5,8 +5,8 @@ put into the keys themselves. A rerun that arrives while the page loads (the re-
 cookie's writer asks for one after a sign-in) can leave keys registered empty before the
 draft reached them, or the browser drawing a widget from the cut-short run without its
 value. So the load counts as done only when a run has placed every answer, every run sends
-the values to the browser again, and a run that did not start from a finished load never
-saves.
+the answers it knows to the browser again (never an empty one, which may be older than the
+person's latest click), and a run that did not start from a finished load never saves.
 """
 
 from __future__ import annotations
@@ -79,9 +79,12 @@ def _load(form: EvaluationForm, keys: dict[str, str], loaded_key: str) -> bool:
             # A radio cannot be emptied by hand: empty over a saved answer is a stale start.
             if question.type in _RADIO_TYPES and value is None and saved is not None:
                 value = saved
-            # Assigned on every run, the value goes to the browser with every run's widgets:
-            # a widget the browser drew from a run cut short would otherwise stay empty.
-            state[key] = value
+            # Assigned on every run, an answer goes to the browser with every run's widgets:
+            # a widget the browser drew from a run cut short would otherwise stay empty. An
+            # empty one is not sent: this run may have started before the person's latest
+            # click, which it would undo in the browser.
+            if not is_empty(value):
+                state[key] = value
         return True
     for question in form.questions:
         state[keys[question.id]] = _widget_value(question, form.answers.get(question.id))

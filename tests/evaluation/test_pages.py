@@ -207,3 +207,24 @@ def test_draft_survives_a_load_interrupted_by_a_rerun(attendee, session):
     assert _radio(at, prefix + "objective-1").value == 5
     session.expire_all()
     assert saved_answers(session, enrollment.id, questions)["comments"] == "Kind words"
+
+
+def test_a_run_never_pushes_an_empty_answer_over_the_browsers(attendee, session):
+    """Every run sends the answers it knows to the browser again (to mend a widget drawn by
+    a cut-short run). A run that started before the person's latest click knows that question
+    as unanswered: were the empty answer sent, the browser would uncheck the click, and the
+    next click's rerun would carry the emptied question (seen on a loaded machine: an answer
+    given a moment before came back blank at Submit)."""
+    user, enrollment = attendee
+    prefix = f"evaluation_{enrollment.id}_"
+    at = app_as(user, "evaluation.py")
+    _radio(at, prefix + "objective-1").set_value(5)
+    at.run()  # loaded, and objective 1 is answered and saved
+    assert "Draft saved" in texts(at)
+    at.run()  # a run asked for before the click on objective 2 reached the server
+    assert not at.exception, at.exception
+    answered, unanswered = _radio(at, prefix + "objective-1"), _radio(at, prefix + "objective-2")
+    assert answered.proto.set_value and answered.value == 5  # what it knows, sent again
+    assert not unanswered.proto.set_value  # the browser's own choice stands
+    comments = at.text_area(key=prefix + "comments")
+    assert not comments.proto.set_value
