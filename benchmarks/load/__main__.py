@@ -23,7 +23,7 @@ from portal.models import utc_now
 
 PHASE_TIMEOUT_SECONDS = 300.0  # the participants' phase is cut off after this
 # Page runs per measurement (CPU is counted in 10 ms ticks) and measurements per page.
-RATIO_RUNS = 200
+RATIO_RUNS = 500
 RATIO_ROUNDS = 5
 
 
