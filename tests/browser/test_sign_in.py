@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import (
     auth_cookie,
+    eventually,
     expect_signed_in,
     expect_signed_out,
     headings,
@@ -91,11 +92,16 @@ FOCUS_RING = "rgb(31, 111, 139) solid 3px"
 
 
 def _focus_ring(page) -> str:  # type: ignore[no-untyped-def]
-    """The outline of what the keyboard focuses next."""
+    """The outline of what the keyboard focuses next, once drawn (on a busy machine the
+    style's element may arrive a moment after the page looks idle)."""
     page.keyboard.press("Tab")
-    return page.evaluate(
-        "() => { const s = getComputedStyle(document.activeElement);"
-        " return `${s.outlineColor} ${s.outlineStyle} ${s.outlineWidth}`; }"
+    return eventually(
+        lambda: page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return `${s.outlineColor} ${s.outlineStyle} ${s.outlineWidth}`; }"
+        ),
+        FOCUS_RING,
+        timeout_s=10,
     )
 
 
