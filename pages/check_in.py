@@ -21,11 +21,8 @@ def _view() -> mine.CheckInView:
     )
 
 
-# The title and the attendance rules are one block: each element is a message to the browser
-# on every run. A code submitted below changes the evidence, never the rules: they come from
-# this read.
-rules = "".join(f"\n\n> :material/schedule: {ui.escape_markdown(r.text)}" for r in _view().rules)
-st.markdown(f"# Check in{rules}")
+# A code submitted below changes the evidence, never the rules: they come from this read.
+st.markdown(check_in_text.title_block(_view().rules))
 
 # The QR code opens this page with ?code=: a signed-in person is checked in by opening it.
 # The code leaves the address at once, so a reload or a shared link submits nothing.

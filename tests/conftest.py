@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 from streamlit.components.v2 import manifest_scanner
+from streamlit.testing.v1 import app_test
 
 from portal import PROJECT_ROOT
 from portal.courses import content
@@ -331,3 +332,19 @@ def _release_app_engines() -> Iterator[None]:
     from portal import ui
 
     ui._engine.clear()
+
+
+@pytest.fixture
+def through_entry_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Page runs go through streamlit_app.py as on a running server.
+
+    AppTest re-detects the pages/ folder on every run and then runs a page on its own; a
+    server does so only until the entry script first calls st.navigation.
+    """
+
+    class EntryPages(app_test.PagesManager):
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            app_test.PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", EntryPages)

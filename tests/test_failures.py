@@ -17,7 +17,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import exc, select
 from sqlalchemy.engine import make_url
-from streamlit.testing.v1 import app_test
 
 from portal import PROJECT_ROOT, ui
 from portal.attendance import checkin
@@ -157,22 +156,6 @@ def test_an_unwritable_storage_folder_is_told_in_words(app_env, session, monkeyp
     assert STORAGE_FULL in shown
     _no_leaks(shown, str(settings_load().storage_dir))
     _shown_once_in_log(shown, log_lines)
-
-
-@pytest.fixture
-def through_entry_script(monkeypatch):  # type: ignore[no-untyped-def]
-    """Page runs go through streamlit_app.py as on a running server.
-
-    AppTest re-detects the pages/ folder on every run and then runs a page on its own; a
-    server does so only until the entry script first calls st.navigation.
-    """
-
-    class EntryPages(app_test.PagesManager):
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-            super().__init__(*args, **kwargs)
-            app_test.PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", EntryPages)
 
 
 def test_the_database_goes_away_mid_check_in(

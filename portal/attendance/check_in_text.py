@@ -7,10 +7,18 @@ from functools import lru_cache
 
 from portal.attendance.localtime import format_both
 from portal.attendance.mine import LiveNow, MyOffering, MySession
+from portal.certificates.eligibility import AttendanceRule
 from portal.text import escape_markdown
 from portal.timefmt import format_span
 
 _WINDOWS = {"in": "Check-in is open", "out": "Check-out is open"}
+
+
+def title_block(rules: tuple[AttendanceRule, ...]) -> str:
+    """The page's title with the attendance rule of each active offering under it, as one
+    block (each element is a message to the browser on every run)."""
+    quoted = "".join(f"\n\n> :material/schedule: {escape_markdown(r.text)}" for r in rules)
+    return f"# Check in{quoted}"
 
 
 @lru_cache(maxsize=1024)

@@ -11,7 +11,6 @@ import threading
 import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import Pool
-from streamlit.testing.v1 import app_test
 
 from portal.models import utc_now
 from portal.recent_reads import RECENT_SECONDS
@@ -23,19 +22,6 @@ from tests.factories_attendance import attendance_make, window_make
 # course and sessions, the attendance of every enrollment, the open code windows of every
 # live session, and correction requests. None of them is repeated per enrollment or session.
 STATEMENTS_PER_RERUN = 6
-
-
-@pytest.fixture
-def through_entry_script(monkeypatch):  # type: ignore[no-untyped-def]
-    """Reruns go through streamlit_app.py as on a running server (AppTest would otherwise
-    run the page on its own after the first run: see tests/test_failures.py)."""
-
-    class EntryPages(app_test.PagesManager):
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-            super().__init__(*args, **kwargs)
-            app_test.PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", EntryPages)
 
 
 def _the_apps() -> bool:

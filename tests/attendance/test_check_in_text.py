@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from portal.attendance import check_in_text
 from portal.attendance.mine import LiveNow, MyOffering, MySession
 from portal.attendance.status import SessionAttendance
+from portal.certificates.eligibility import AttendanceRule
 from portal.text import escape_markdown
 
 START = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)  # 9:00 AM in Los Angeles
@@ -64,3 +65,10 @@ def test_the_same_view_is_rendered_once():
     live = _live()
     assert check_in_text.live_card(live, "UTC") is check_in_text.live_card(_live(), "UTC")
     assert check_in_text.live_card(live, "UTC") != check_in_text.live_card(live, "Asia/Tokyo")
+
+
+def test_the_title_block_quotes_each_rule_with_its_typed_offering_label_as_text():
+    block = check_in_text.title_block((AttendanceRule("Winter *2026* [x](y)", 5),))
+    assert block.startswith("# Check in\n\n> :material/schedule: Winter \\*2026\\* \\[x\\]")
+    assert "more than 5 minutes missed" in block
+    assert check_in_text.title_block(()) == "# Check in"

@@ -89,3 +89,47 @@ def test_the_entry_script_applies_the_page_config_and_marks_its_run_finished(
     assert not at.exception
     assert len(page_configs) == 1
     assert at.session_state["_page_config_kept"]  # the browser tests check what it keeps
+
+
+def test_later_runs_of_the_entry_script_send_no_page_config_and_keep_the_chrome(
+    app_env, session, page_configs, through_entry_script
+):
+    person = user_make(session, full_name="Dana Chrome")
+    session.commit()
+    at = app_as(person, "verify.py")  # a page with no role guard
+    at.run()
+    assert not at.exception, at.exception
+    assert len(page_configs) == 1  # the first run's; the browser keeps it
+    (line,) = at.sidebar.caption  # every run draws the line, and the CSS inside it
+    assert line.value == f"Signed in as **Dana Chrome** (participant){ui.FOCUS_CSS}"
+    assert not at.get("html")
+    assert app_as(person).session_state["_page_config_kept"]  # another browser session
+    assert len(page_configs) == 2
+
+
+def _menu_script(role: str) -> None:
+    import streamlit as st
+
+    from portal import ui
+
+    kept = ui.menu(role)
+    st.session_state["same_in_the_run"] = ui.menu(role) is kept
+    st.session_state["pages"] = [(id(page), page.title) for _, page in kept]
+
+
+def test_each_browser_session_keeps_its_own_copies_of_the_menus_pages(app_env):
+    # Streamlit marks the page st.navigation returns as the one to run: two sessions running
+    # at once must not mark each other's pages, one session's runs may share theirs.
+    first, second = (AppTest.from_function(_menu_script, args=("participant",)) for _ in "12")
+    first.run()
+    kept = first.session_state["pages"]
+    first.run()
+    second.run()
+    assert first.session_state["same_in_the_run"]
+    assert first.session_state["pages"] == kept  # the same page objects, run after run
+    assert len(kept) == 13
+    theirs = second.session_state["pages"]
+    assert [title for _, title in theirs] == [title for _, title in kept]
+    assert not {page_id for page_id, _ in theirs} & {page_id for page_id, _ in kept}
+    admin = AppTest.from_function(_menu_script, args=("admin",)).run().session_state["pages"]
+    assert "People" in [title for _, title in admin]  # another role, its own menu

@@ -84,4 +84,7 @@ def test_course_page_shows_objectives_modules_and_practices(app_env, session, co
 def test_course_page_waits_for_an_enrollment(app_env, session):
     user = user_make(session)
     session.commit()
-    assert "opens once you are enrolled" in texts(app_as(user, "course.py"))
+    at = app_as(user, "course.py")
+    assert "opens once you are enrolled" in texts(at)
+    assert [t.value for t in at.title] == ["Course"]  # the page has its heading all the same
+    assert [link.proto.page for link in at.get("page_link")] == ["enroll"]  # Enrollment and fees
